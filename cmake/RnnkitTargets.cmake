@@ -1,0 +1,36 @@
+# Compile settings shared by every rnnkit target, and the helper that declares one library
+# per source folder (include/ is public, src/ is private).
+
+add_library(rnnkit_build_options INTERFACE)
+target_compile_options(rnnkit_build_options INTERFACE -Wall -Wextra -Wpedantic)
+# GCC 12 reports false "may be used uninitialized" warnings inside Eigen's AVX-512 packet code.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  target_compile_options(rnnkit_build_options INTERFACE -Wno-maybe-uninitialized)
+endif()
+if(RNNKIT_NATIVE)
+  target_compile_options(rnnkit_build_options INTERFACE -march=native)
+endif()
+if(RNNKIT_SANITIZE)
+  target_compile_options(rnnkit_build_options INTERFACE -fsanitize=address,undefined
+                                                        -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(rnnkit_build_options INTERFACE -fsanitize=address,undefined)
+endif()
+
+# rnnkit_add_library(<folder> [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
+# Creates target rnnkit_<folder>, exported as rnnkit::<folder>, from <folder>/src/**.cpp.
+function(rnnkit_add_library folder)
+  cmake_parse_arguments(ARG "" "" "PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/*.cpp)
+  set(target rnnkit_${folder})
+  add_library(${target} ${sources})
+  add_library(rnnkit::${folder} ALIAS ${target})
+  set_target_properties(${target} PROPERTIES EXPORT_NAME ${folder} OUTPUT_NAME rnnkit_${folder})
+  target_include_directories(${target}
+    PUBLIC $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include> $<INSTALL_INTERFACE:include>
+    PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
+  target_link_libraries(${target} PUBLIC ${ARG_PUBLIC_DEPS}
+                                  PRIVATE ${ARG_PRIVATE_DEPS} $<BUILD_INTERFACE:rnnkit_build_options>)
+  target_compile_features(${target} PUBLIC cxx_std_20)
+  install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/include/ DESTINATION include)
+  set_property(GLOBAL APPEND PROPERTY RNNKIT_LIBRARIES ${target})
+endfunction()

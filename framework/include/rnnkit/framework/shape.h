@@ -1,0 +1,22 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rnnkit {
+
+/// Dimensions of a tensor, outermost first (row-major).
+using Shape = std::vector<std::int64_t>;
+
+/// Number of elements of a shape (1 for a scalar shape []).
+std::int64_t numel(const Shape& shape);
+/// "[2, 3]".
+std::string shape_str(const Shape& shape);
+/// Resolves a possibly negative axis against rank; throws std::invalid_argument naming `op`.
+int normalize_axis(std::string_view op, std::int64_t axis, std::size_t rank);
+/// NumPy broadcasting of trailing dimensions; throws std::invalid_argument naming `op`.
+Shape broadcast_shapes(std::string_view op, const Shape& a, const Shape& b);
+
+}  // namespace rnnkit

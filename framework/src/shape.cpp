@@ -1,0 +1,45 @@
+#include "rnnkit/framework/shape.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace rnnkit {
+
+std::int64_t numel(const Shape& shape) {
+  std::int64_t n = 1;
+  for (auto d : shape) n *= d;
+  return n;
+}
+
+std::string shape_str(const Shape& shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
+
+int normalize_axis(std::string_view op, std::int64_t axis, std::size_t rank) {
+  const auto r = static_cast<std::int64_t>(rank);
+  if (axis < -r || axis >= r) {
+    throw std::invalid_argument(fmt::format("{}: axis {} is out of range for a tensor of rank {}",
+                                            op, axis, rank));
+  }
+  return static_cast<int>(axis < 0 ? axis + r : axis);
+}
+
+Shape broadcast_shapes(std::string_view op, const Shape& a, const Shape& b) {
+  const std::size_t rank = std::max(a.size(), b.size());
+  Shape out(rank);
+  for (std::size_t i = 0; i < rank; ++i) {
+    const std::int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    const std::int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1) {
+      throw std::invalid_argument(fmt::format(
+          "{}: shapes {} and {} cannot be broadcast together (trailing dimensions must be equal "
+          "or 1)",
+          op, shape_str(a), shape_str(b)));
+    }
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+}  // namespace rnnkit

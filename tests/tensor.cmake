@@ -1,0 +1,1 @@
+rnnkit_test(tensor SOURCES tensor_test.cpp LABELS unit)
