@@ -1,0 +1,48 @@
+#pragma once
+
+#include <concepts>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rnnkit/framework/tensor.h"
+
+namespace rnnkit {
+
+/// An activation function, by Keras name ("tanh", "relu", "sigmoid", "linear", ...; spec §8) or
+/// as any callable Tensor(const Tensor&). An unknown name throws std::invalid_argument listing
+/// the valid names. Keras's `None` is "linear".
+class Activation {
+ public:
+  using Function = std::function<Tensor(const Tensor&)>;
+
+  /// "linear".
+  Activation();
+  Activation(const char* name);  // NOLINT: implicit, so options read `.activation = "relu"`
+  Activation(std::string_view name);
+  Activation(const std::string& name);
+  /// A user function; `name` is what get_config reports.
+  Activation(std::string name, Function function);
+  template <class F>
+    requires std::invocable<const F&, const Tensor&> &&
+             std::convertible_to<std::invoke_result_t<const F&, const Tensor&>, Tensor> &&
+             (!std::convertible_to<F, std::string_view>)
+  Activation(F function)  // NOLINT: implicit, so options read `.activation = my_function`
+      : Activation("custom", Function(std::move(function))) {}
+
+  Tensor operator()(const Tensor& x) const;
+  const std::string& name() const { return name_; }
+  /// True for a built-in activation (as opposed to a user callable).
+  bool is_builtin() const { return builtin_; }
+
+  /// Every name accepted, sorted.
+  static std::vector<std::string> names();
+
+ private:
+  std::string name_;
+  Function function_;
+  bool builtin_ = true;
+};
+
+}  // namespace rnnkit

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string_view>
+
+#include "rnnkit/framework/tensor.h"
+
+namespace rnnkit {
+
+/// Outputs of fused_simple_rnn.
+struct FusedRnnOutputs {
+  Tensor sequence;    ///< [B, T, U], output after each step, in processing order
+  Tensor last_state;  ///< [B, U], the state after the last step
+};
+
+/// True when fused_simple_rnn can run this configuration: float32 and an activation oneDNN's
+/// vanilla RNN has ("tanh", "relu", "sigmoid").
+bool fused_rnn_supports(std::string_view activation, DType dtype);
+
+/// The whole SimpleRNN recurrence h_t = act(x_t . kernel + bias + h_{t-1} . recurrent_kernel),
+/// t = 0..T-1, as ONE autograd node on oneDNN's vanilla_rnn primitive (forward_training, and
+/// backward = the whole backprop-through-time in one call). x [B, T, F], h0 [B, U],
+/// kernel [F, U], recurrent_kernel [U, U], bias [U] or undefined (no bias). Keras's layouts are
+/// oneDNN's (ntc, ldigo, ldgo), so no user tensor is copied.
+FusedRnnOutputs fused_simple_rnn(const Tensor& x, const Tensor& h0, const Tensor& kernel,
+                                 const Tensor& recurrent_kernel, const Tensor& bias,
+                                 std::string_view activation);
+
+}  // namespace rnnkit
