@@ -4,7 +4,7 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 get_property(rnnkit_libraries GLOBAL PROPERTY RNNKIT_LIBRARIES)
-install(TARGETS ${rnnkit_libraries} rnnkit rnnkit_build_options EXPORT rnnkitTargets
+install(TARGETS ${rnnkit_libraries} rnnkit EXPORT rnnkitTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -1,8 +1,15 @@
 #define BOOST_TEST_MODULE tensor
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
 #include <rnnkit/framework/autograd.h>
 #include <rnnkit/framework/ops.h>
+#include <rnnkit/framework/random.h>
 #include <rnnkit/framework/runtime.h>
 
 #include "test_support.h"
@@ -51,4 +58,290 @@ BOOST_AUTO_TEST_CASE(repeated_matmul_creates_no_new_primitive) {
   const auto after = primitive_cache_stats();
   BOOST_TEST(after.misses == before.misses);
   BOOST_TEST(after.hits == before.hits + 5);
+}
+
+// ---------------------------------------------------------------- factories and element access
+
+BOOST_AUTO_TEST_CASE(factories_cover_every_dtype_and_random_ones_are_seeded) {
+  BOOST_TEST((Tensor::ones({3}, DType::f64).to_vector() == std::vector<double>{1, 1, 1}));
+  BOOST_TEST((Tensor::full({2}, 3.0, DType::i64).to_vector() == std::vector<double>{3, 3}));
+  BOOST_TEST(Tensor::scalar(1.5, DType::f64).dim() == 0);
+  BOOST_TEST(Tensor::scalar(1.5, DType::f64).numel() == 1);
+  BOOST_TEST(Tensor::zeros({0, 3}).numel() == 0);
+  BOOST_TEST(!Tensor().defined());
+  Generator g1(5), g2(5);
+  const Tensor u1 = Tensor::uniform({100}, -2.0, 3.0, g1, DType::f64);
+  const Tensor u2 = Tensor::uniform({100}, -2.0, 3.0, g2, DType::f64);
+  BOOST_TEST((u1.to_vector() == u2.to_vector()));
+  for (double v : u1.to_vector()) BOOST_TEST((v >= -2.0 && v < 3.0));
+  const Tensor n = Tensor::normal({2000}, 1.0, 0.5, g1, DType::f64);
+  // Mean of 2000 draws: within 5 standard errors (0.5 / sqrt(2000) = 0.011) of 1.
+  BOOST_TEST(std::abs(mean(n).item() - 1.0) < 0.06);
+}
+
+BOOST_AUTO_TEST_CASE(element_access_errors_name_the_call_and_leave_the_tensor_unchanged) {
+  Tensor t = Tensor::from_values({2, 3}, {1, 2, 3, 4, 5, 6}, DType::f64);
+  const auto version = t.version();
+  RNNKIT_CHECK_THROWS(t.at({1}), std::invalid_argument, "Tensor::at", "2 coordinates", "[2, 3]",
+                      "got 1");
+  RNNKIT_CHECK_THROWS(t.at({0, 3}), std::invalid_argument, "Tensor::at", "index 3", "axis 1");
+  RNNKIT_CHECK_THROWS(t.set({2, 0}, 9.0), std::invalid_argument, "index 2", "axis 0");
+  RNNKIT_CHECK_THROWS(t.set({-1, 0}, 9.0), std::invalid_argument, "index -1");
+  RNNKIT_CHECK_THROWS(t.item(), std::invalid_argument, "Tensor::item", "one element", "[2, 3]");
+  RNNKIT_CHECK_THROWS(Tensor::from_values({2, 2}, {1, 2, 3}), std::invalid_argument,
+                      "Tensor::from_values", "[2, 2]", "needs 4", "got 3");
+  RNNKIT_CHECK_THROWS(Tensor::zeros({2, -1}), std::invalid_argument, "non-negative", "[2, -1]");
+  RNNKIT_CHECK_THROWS(t.data<float>(), std::invalid_argument, "float64", "float32");
+  RNNKIT_CHECK_THROWS(Tensor().shape(), std::logic_error, "undefined tensor");
+  BOOST_TEST(t.version() == version);
+  BOOST_TEST((t.to_vector() == std::vector<double>{1, 2, 3, 4, 5, 6}));
+  t.set({1, 2}, 7.0);
+  BOOST_TEST(t.at({1, 2}) == 7.0);
+  BOOST_TEST(t.version() == version + 1);
+}
+
+BOOST_AUTO_TEST_CASE(reshape_shares_storage_and_rejects_a_different_element_count) {
+  const Tensor t = Tensor::from_values({2, 3}, {1, 2, 3, 4, 5, 6});
+  const Tensor r = t.reshape({3, 2});
+  BOOST_TEST(r.shares_storage_with(t));
+  BOOST_TEST(r.at({2, 0}) == 5.0);
+  RNNKIT_CHECK_THROWS(t.reshape({4}), std::invalid_argument, "reshape", "[2, 3]", "6 elements",
+                      "[4]", "4 elements");
+  RNNKIT_CHECK_THROWS(reshape(Tensor(), {1}), std::invalid_argument, "reshape", "undefined");
+  BOOST_TEST((t.shape() == Shape{2, 3}));
+}
+
+BOOST_AUTO_TEST_CASE(to_converts_dtypes_and_carries_the_gradient_back) {
+  Tensor x = Tensor::from_values({3}, {0.1, -2.5, 3.0}, DType::f64).set_requires_grad();
+  const Tensor f = x.to(DType::f32);
+  BOOST_TEST(f.dtype() == DType::f32);
+  BOOST_TEST(f.at({0}) == static_cast<double>(0.1f));
+  BOOST_TEST(!f.shares_storage_with(x));
+  BOOST_TEST(x.to(DType::f64).shares_storage_with(x));
+  sum(mul(f, 2.0)).backward();
+  BOOST_TEST(x.grad().dtype() == DType::f64);
+  BOOST_TEST((x.grad().to_vector() == std::vector<double>{2, 2, 2}));
+  RNNKIT_CHECK_THROWS(x.to(DType::i64), std::invalid_argument, "Tensor::to", "requires grad",
+                      "int64");
+  BOOST_TEST((x.detach().to(DType::i64).to_vector() == std::vector<double>{0, -2, 3}));
+  BOOST_TEST((x.detach().to(DType::boolean).to_vector() == std::vector<double>{1, 1, 1}));
+}
+
+BOOST_AUTO_TEST_CASE(detach_shares_storage_outside_the_graph_and_clone_copies_inside_it) {
+  Tensor x = Tensor::from_values({2}, {1, 2}, DType::f64).set_requires_grad();
+  const Tensor y = mul(x, 3.0);
+  const Tensor d = y.detach();
+  BOOST_TEST(d.shares_storage_with(y));
+  BOOST_TEST(!d.requires_grad());
+  BOOST_TEST(d.is_leaf());
+  const Tensor c = y.clone();
+  BOOST_TEST(!c.shares_storage_with(y));
+  BOOST_TEST(c.requires_grad());
+  BOOST_TEST((c.to_vector() == std::vector<double>{3, 6}));
+  sum(mul(c, c)).backward();
+  // d/dx sum((3x)^2) = 18 x
+  BOOST_TEST((x.grad().to_vector() == std::vector<double>{18, 36}));
+}
+
+// ---------------------------------------------------------------- printing
+
+BOOST_AUTO_TEST_CASE(fmt_prints_shape_dtype_values_and_elides_large_tensors) {
+  BOOST_TEST(fmt::format("{}", Tensor::from_values({2, 3}, {1, 2, 3, 4, 5, 6})) ==
+             "Tensor(shape=[2, 3], dtype=float32, values=[[1, 2, 3], [4, 5, 6]])");
+  BOOST_TEST(fmt::format("{}", Tensor::scalar(2.5, DType::f64)) ==
+             "Tensor(shape=[], dtype=float64, values=2.5)");
+  BOOST_TEST(fmt::format("{}", Tensor::from_values({2}, {1, 0}, DType::boolean)) ==
+             "Tensor(shape=[2], dtype=bool, values=[1, 0])");
+  BOOST_TEST(fmt::format("{}", Tensor::zeros({0})) == "Tensor(shape=[0], dtype=float32, values=[])");
+  BOOST_TEST(fmt::format("{}", Tensor()) == "Tensor(undefined)");
+  std::vector<double> ten(10);
+  for (std::size_t i = 0; i < ten.size(); ++i) ten[i] = static_cast<double>(i);
+  BOOST_TEST(fmt::format("{}", Tensor::from_values({10}, ten, DType::i64)) ==
+             "Tensor(shape=[10], dtype=int64, values=[0, 1, 2, ..., 7, 8, 9])");
+  std::vector<double> grid(64);
+  for (std::size_t i = 0; i < grid.size(); ++i) grid[i] = static_cast<double>(i);
+  const std::string row0 = "[0, 1, 2, ..., 5, 6, 7]", row1 = "[8, 9, 10, ..., 13, 14, 15]",
+                    row2 = "[16, 17, 18, ..., 21, 22, 23]", row5 = "[40, 41, 42, ..., 45, 46, 47]",
+                    row6 = "[48, 49, 50, ..., 53, 54, 55]", row7 = "[56, 57, 58, ..., 61, 62, 63]";
+  BOOST_TEST(fmt::format("{}", Tensor::from_values({8, 8}, grid)) ==
+             "Tensor(shape=[8, 8], dtype=float32, values=[" + row0 + ", " + row1 + ", " + row2 +
+                 ", ..., " + row5 + ", " + row6 + ", " + row7 + "])");
+  BOOST_TEST(fmt::format("{:>20}", Tensor()) == "   Tensor(undefined)");
+}
+
+// ---------------------------------------------------------------- autograd
+
+BOOST_AUTO_TEST_CASE(no_grad_guard_records_nothing_and_nests) {
+  Tensor x = Tensor::ones({2}, DType::f64).set_requires_grad();
+  BOOST_TEST(grad_enabled());
+  {
+    NoGradGuard outer;
+    {
+      NoGradGuard inner;
+      BOOST_TEST(!grad_enabled());
+    }
+    BOOST_TEST(!grad_enabled());
+    const Tensor y = tanh(add(x, x));
+    BOOST_TEST(!y.requires_grad());
+    BOOST_TEST(y.grad_fn() == nullptr);
+  }
+  BOOST_TEST(grad_enabled());
+  const Tensor z = add(x, x);
+  BOOST_TEST(z.requires_grad());
+  BOOST_TEST(z.grad_fn() != nullptr);
+  BOOST_TEST(z.grad_fn()->name == "add");
+}
+
+BOOST_AUTO_TEST_CASE(gradients_accumulate_across_backward_calls_and_zero_grad_keeps_the_buffer) {
+  Tensor x = Tensor::from_values({2}, {1, -3}, DType::f64).set_requires_grad();
+  sum(mul(x, x)).backward();
+  const double* buffer = x.grad().data<double>();
+  sum(mul(x, x)).backward();
+  BOOST_TEST((x.grad().to_vector() == std::vector<double>{4, -12}));  // 2 * 2x
+  x.zero_grad();
+  BOOST_TEST(x.grad().data<double>() == buffer);
+  BOOST_TEST((x.grad().to_vector() == std::vector<double>{0, 0}));
+  sum(mul(x, 5.0)).backward();
+  BOOST_TEST(x.grad().data<double>() == buffer);
+  BOOST_TEST((x.grad().to_vector() == std::vector<double>{5, 5}));
+  x.clear_grad();
+  BOOST_TEST(!x.has_grad());
+}
+
+BOOST_AUTO_TEST_CASE(a_graph_is_differentiated_twice_only_when_retained) {
+  Tensor x = Tensor::from_values({2}, {0.5, -1}, DType::f64).set_requires_grad();
+  const Tensor y = sum(tanh(x));
+  y.backward({.retain_graph = true});
+  y.backward();
+  for (std::int64_t i = 0; i < 2; ++i) {
+    const double t = std::tanh(x.at({i}));
+    BOOST_TEST(x.grad().at({i}) == 2 * (1 - t * t), boost::test_tools::tolerance(1e-12));
+  }
+  RNNKIT_CHECK_THROWS(y.backward(), std::logic_error, "already differentiated", "retain_graph");
+}
+
+BOOST_AUTO_TEST_CASE(modifying_a_saved_tensor_in_place_makes_backward_throw) {
+  Tensor x = Tensor::from_values({2}, {1, 2}, DType::f64).set_requires_grad();
+  Tensor w = Tensor::from_values({2}, {3, 4}, DType::f64);
+  const Tensor product = sum(mul(x, w));  // mul keeps w for x's gradient
+  w.set({0}, 10.0);
+  RNNKIT_CHECK_THROWS(product.backward(), std::logic_error, "'mul'", "modified in place");
+  BOOST_TEST(!x.has_grad());
+
+  Tensor y = tanh(x);  // tanh keeps its output
+  const Tensor loss = sum(y);
+  y.detach().fill_(0.0);
+  RNNKIT_CHECK_THROWS(loss.backward(), std::logic_error, "'tanh'", "modified in place");
+}
+
+BOOST_AUTO_TEST_CASE(backward_misuse_is_a_logic_error) {
+  Tensor x = Tensor::from_values({2}, {1, 2}, DType::f64).set_requires_grad();
+  const Tensor y = mul(x, 2.0);
+  RNNKIT_CHECK_THROWS(y.backward(), std::logic_error, "backward", "[2]", "not a single element",
+                      "grad_output");
+  RNNKIT_CHECK_THROWS(y.backward(Tensor::ones({3}, DType::f64)), std::invalid_argument, "backward",
+                      "expected shape [2] float64", "got [3] float64");
+  RNNKIT_CHECK_THROWS(y.backward(Tensor::ones({2}, DType::f32)), std::invalid_argument,
+                      "got [2] float32");
+  RNNKIT_CHECK_THROWS(x.grad(), std::logic_error, "grad", "no gradient", "[2]");
+  const Tensor constant = Tensor::ones({}, DType::f64);
+  RNNKIT_CHECK_THROWS(constant.backward(), std::logic_error, "does not require grad");
+  RNNKIT_CHECK_THROWS(Tensor::ones({1}, DType::i64).set_requires_grad(), std::invalid_argument,
+                      "set_requires_grad", "int64");
+  Tensor non_leaf = mul(x, 3.0);
+  RNNKIT_CHECK_THROWS(non_leaf.set_requires_grad(false), std::logic_error, "leaf");
+  y.backward(Tensor::from_values({2}, {1, 10}, DType::f64));
+  BOOST_TEST((x.grad().to_vector() == std::vector<double>{2, 20}));
+}
+
+BOOST_AUTO_TEST_CASE(long_chains_backpropagate_and_free_without_deep_recursion) {
+  // y <- y + 0.001 tanh(y), 2000 times, y used twice per step: dy_n/dy_0 is the product of
+  // 1 + 0.001 (1 - tanh(y_i)^2), computed here in plain doubles.
+  Tensor x = Tensor::from_values({1}, {0.3}, DType::f64).set_requires_grad();
+  Tensor y = x;
+  double value = 0.3, derivative = 1.0;
+  for (int i = 0; i < 2000; ++i) {
+    y = add(y, mul(tanh(y), 0.001));
+    const double t = std::tanh(value);
+    derivative *= 1.0 + 0.001 * (1.0 - t * t);
+    value += 0.001 * t;
+  }
+  sum(y).backward();
+  BOOST_TEST(y.item() == value, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(x.grad().item() == derivative, boost::test_tools::tolerance(1e-12));
+  // Releasing a 200000-node graph must not recurse once per node.
+  Tensor z = x;
+  for (int i = 0; i < 200000; ++i) z = add(z, 1.0);
+  BOOST_TEST(z.item() == 200000.3, boost::test_tools::tolerance(1e-12));
+  z = Tensor();
+  BOOST_TEST(!z.defined());
+}
+
+// ---------------------------------------------------------------- argument errors
+
+BOOST_AUTO_TEST_CASE(op_argument_errors_name_the_op_expected_and_given_and_change_nothing) {
+  Tensor a = Tensor::from_values({2, 3}, {1, 2, 3, 4, 5, 6}).set_requires_grad();
+  const Tensor b = Tensor::ones({4});
+  const Tensor wide = Tensor::ones({2, 3}, DType::f64);
+  const auto version = a.version();
+  RNNKIT_CHECK_THROWS(add(a, b), std::invalid_argument, "add", "[2, 3]", "[4]", "broadcast");
+  RNNKIT_CHECK_THROWS(mul(a, wide), std::invalid_argument, "mul", "float32", "float64");
+  RNNKIT_CHECK_THROWS(sub(a, Tensor::ones({2, 3}, DType::boolean)), std::invalid_argument, "sub",
+                      "'b'", "float32 or float64", "bool");
+  RNNKIT_CHECK_THROWS(div(Tensor(), a), std::invalid_argument, "div", "'a'", "undefined");
+  RNNKIT_CHECK_THROWS(matmul(a, Tensor::ones({4, 2})), std::invalid_argument, "matmul", "K=3",
+                      "K=4");
+  RNNKIT_CHECK_THROWS(matmul(Tensor::ones({2}), a), std::invalid_argument, "matmul",
+                      "[M, K] x [K, N]", "[2] x [2, 3]");
+  RNNKIT_CHECK_THROWS(transpose(Tensor::ones({2, 3, 4})), std::invalid_argument, "transpose",
+                      "2-D", "[2, 3, 4]");
+  RNNKIT_CHECK_THROWS(sum(a, 2), std::invalid_argument, "sum", "[-2, 2)", "rank 2", "got 2");
+  RNNKIT_CHECK_THROWS(mean(a, -3), std::invalid_argument, "mean", "[-2, 2)", "got -3");
+  RNNKIT_CHECK_THROWS(softmax(a, 5), std::invalid_argument, "softmax", "got 5");
+  RNNKIT_CHECK_THROWS(log_softmax(Tensor::scalar(1.0)), std::invalid_argument, "log_softmax",
+                      "rank >= 1");
+  RNNKIT_CHECK_THROWS(slice(a, 1, 2, 4), std::invalid_argument, "slice", "stop <= 3", "stop=4");
+  RNNKIT_CHECK_THROWS(select(a, 0, 2), std::invalid_argument, "select", "index 2", "[0, 2)");
+  RNNKIT_CHECK_THROWS(reverse(a, 2), std::invalid_argument, "reverse", "got 2");
+  RNNKIT_CHECK_THROWS(stack({a, Tensor::ones({3, 2})}), std::invalid_argument, "stack", "[2, 3]",
+                      "tensors[1]", "[3, 2]");
+  RNNKIT_CHECK_THROWS(concat({a, Tensor::ones({3, 2})}, 0), std::invalid_argument, "concat",
+                      "tensors[1]", "[3, 2]", "axis 0");
+  RNNKIT_CHECK_THROWS(concat({}, 0), std::invalid_argument, "concat", "at least one");
+  RNNKIT_CHECK_THROWS(where(Tensor::ones({2, 3}), a, a), std::invalid_argument, "where",
+                      "bool mask", "float32");
+  RNNKIT_CHECK_THROWS(sum_to_shape(a, {4}), std::invalid_argument, "sum_to_shape", "[4]");
+  RNNKIT_CHECK_THROWS(clip(a, 1.0, 0.0), std::invalid_argument, "clip", "low <= high", "low=1",
+                      "high=0");
+  RNNKIT_CHECK_THROWS(elu(a, -1.0), std::invalid_argument, "elu", "alpha", "-1");
+  RNNKIT_CHECK_THROWS(argmax(Tensor::ones({2, 0})), std::invalid_argument, "argmax", "[2, 0]");
+  RNNKIT_CHECK_THROWS(any(a, 0), std::invalid_argument, "any", "bool mask", "float32");
+  RNNKIT_CHECK_THROWS(one_hot(Tensor::from_values({2}, {0, 3}, DType::i64), 3),
+                      std::invalid_argument, "one_hot", "[0, 3)", "got 3", "index 1");
+  RNNKIT_CHECK_THROWS(one_hot(Tensor::ones({2}), 3), std::invalid_argument, "one_hot", "int64",
+                      "float32");
+  RNNKIT_CHECK_THROWS(unstack(a, 3), std::invalid_argument, "unstack", "got 3");
+  BOOST_TEST(a.version() == version);
+  BOOST_TEST(a.is_leaf());
+  BOOST_TEST(!a.has_grad());
+  BOOST_TEST((a.to_vector() == std::vector<double>{1, 2, 3, 4, 5, 6}));
+}
+
+// ---------------------------------------------------------------- primitive cache
+
+BOOST_AUTO_TEST_CASE(repeated_float32_ops_and_their_backward_create_no_new_primitive) {
+  Tensor x = rnnkit::testing::random_tensor({4, 6}, DType::f32, 3).set_requires_grad();
+  const Tensor row = rnnkit::testing::random_tensor({6}, DType::f32, 4);
+  const auto step = [&] {
+    Tensor y = softmax(tanh(add(x, row)));
+    sum(mul(y, y)).backward();
+  };
+  step();
+  const auto before = primitive_cache_stats();
+  for (int i = 0; i < 3; ++i) step();
+  const auto after = primitive_cache_stats();
+  BOOST_TEST(after.misses == before.misses);
+  BOOST_TEST(after.size == before.size);
+  // add, tanh, softmax, mul, sum forward and at least as many backward primitives per step.
+  BOOST_TEST(after.hits >= before.hits + 3 * 8);
 }

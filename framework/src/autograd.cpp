@@ -135,6 +135,25 @@ void run_backward(const Tensor& root, Tensor root_grad, const BackwardOptions& o
 
 }  // namespace
 
+// Destroying the last handle of a chain would otherwise destroy its producer from inside this
+// destructor, and so on once per node: a 100000-node graph overflowed the stack. Producers this
+// node alone owns have their edges taken first, so each dies with nothing left to release.
+Node::~Node() {
+  std::vector<std::shared_ptr<Node>> orphans;
+  for (Edge& edge : inputs) {
+    if (edge.node) orphans.push_back(std::move(edge.node));
+  }
+  while (!orphans.empty()) {
+    std::shared_ptr<Node> node = std::move(orphans.back());
+    orphans.pop_back();
+    if (node.use_count() == 1) {
+      for (Edge& edge : node->inputs) {
+        if (edge.node) orphans.push_back(std::move(edge.node));
+      }
+    }
+  }
+}
+
 NoGradGuard::NoGradGuard() : previous_(grad_mode_enabled) { grad_mode_enabled = false; }
 NoGradGuard::~NoGradGuard() { grad_mode_enabled = previous_; }
 bool grad_enabled() { return grad_mode_enabled; }

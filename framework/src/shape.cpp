@@ -19,8 +19,8 @@ std::string shape_str(const Shape& shape) { return fmt::format("[{}]", fmt::join
 int normalize_axis(std::string_view op, std::int64_t axis, std::size_t rank) {
   const auto r = static_cast<std::int64_t>(rank);
   if (axis < -r || axis >= r) {
-    throw std::invalid_argument(fmt::format("{}: axis {} is out of range for a tensor of rank {}",
-                                            op, axis, rank));
+    throw std::invalid_argument(fmt::format(
+        "{}: expected an axis in [{}, {}) for a tensor of rank {}, got {}", op, -r, r, rank, axis));
   }
   return static_cast<int>(axis < 0 ? axis + r : axis);
 }

@@ -1,6 +1,7 @@
 // Element-wise ops: broadcasting arithmetic, scalar arithmetic, unary math and activations.
 // Each op's backward is right below its forward.
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -183,15 +184,18 @@ Tensor div(const Tensor& a, const Tensor& b) {
   });
 }
 
+// Scalar forms are one oneDNN eltwise_linear forward. Their derivative is a constant, so they keep
+// nothing and backward scales g by the Eigen formula: oneDNN's linear backward would demand the
+// source tensor that it never reads.
 Tensor add(const Tensor& a, double b) {
-  return unary(a, {.name = "add", .forward = algorithm::eltwise_linear, .backward = algorithm::eltwise_linear,
+  return unary(a, {.name = "add", .forward = algorithm::eltwise_linear,
                    .alpha = 1.0, .beta = b,
                    .f = [](double x, double, double s) { return x + s; },
                    .df = [](double, double, double, double) { return 1.0; }});
 }
 
 Tensor mul(const Tensor& a, double b) {
-  return unary(a, {.name = "mul", .forward = algorithm::eltwise_linear, .backward = algorithm::eltwise_linear,
+  return unary(a, {.name = "mul", .forward = algorithm::eltwise_linear,
                    .alpha = b, .beta = 0.0,
                    .f = [](double x, double s, double) { return x * s; },
                    .df = [](double, double, double s, double) { return s; }});
@@ -201,7 +205,7 @@ Tensor sub(const Tensor& a, double b) { return add(a, -b); }
 Tensor div(const Tensor& a, double b) { return mul(a, 1.0 / b); }
 
 Tensor rsub(double a, const Tensor& b) {
-  return unary(b, {.name = "rsub", .forward = algorithm::eltwise_linear, .backward = algorithm::eltwise_linear,
+  return unary(b, {.name = "rsub", .forward = algorithm::eltwise_linear,
                    .alpha = -1.0, .beta = a,
                    .f = [](double x, double, double s) { return s - x; },
                    .df = [](double, double, double, double) { return -1.0; }});
@@ -311,7 +315,8 @@ Tensor sigmoid(const Tensor& x) {
 Tensor hard_sigmoid(const Tensor& x) {
   return unary(x, {.name = "hard_sigmoid", .keeps_input = true,
                    .f = [](double v, double, double) { return std::clamp(0.2 * v + 0.5, 0.0, 1.0); },
-                   .df = [](double v, double, double, double) { return v > -2.5 && v < 2.5 ? 0.2 : 0.0; }});
+                   // Keras clips 0.2 x + 0.5 with clip_by_value, whose gradient passes on the bounds.
+                   .df = [](double v, double, double, double) { return v >= -2.5 && v <= 2.5 ? 0.2 : 0.0; }});
 }
 
 Tensor elu(const Tensor& x, double alpha) {
@@ -327,14 +332,17 @@ Tensor selu(const Tensor& x) {
                    .f = [](double v, double, double) {
                      return selu_scale * (v > 0 ? v : selu_alpha * std::expm1(v));
                    },
+                   // TensorFlow's SeluGrad takes the linear branch at 0.
                    .df = [](double v, double, double, double) {
-                     return v > 0 ? selu_scale : selu_scale * selu_alpha * std::exp(v);
+                     return v < 0 ? selu_scale * selu_alpha * std::exp(v) : selu_scale;
                    }});
 }
 
+// Not oneDNN 2.6's soft_relu: for x << 0 it cancels to an absolute error of ulp(|x|) (softplus(-30)
+// comes out as -1.9e-6, not 9.4e-14), which breaks crossentropy from logits. The stable formula
+// runs on Eigen in every dtype.
 Tensor softplus(const Tensor& x) {
-  return unary(x, {.name = "softplus", .forward = algorithm::eltwise_soft_relu,
-                   .backward = algorithm::eltwise_soft_relu, .keeps_input = true,
+  return unary(x, {.name = "softplus", .keeps_input = true,
                    .f = [](double v, double, double) { return std::max(v, 0.0) + std::log1p(std::exp(-std::abs(v))); },
                    .df = [](double v, double, double, double) { return sigmoid_of(v); }});
 }

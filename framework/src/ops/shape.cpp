@@ -1,4 +1,5 @@
-// Shape and indexing ops: reshape, slice, select, stack, concat, reverse, where, comparisons.
+// Shape and indexing ops: reshape, slice, select, stack, concat, unstack, reverse, where,
+// comparisons.
 // Each copies whole contiguous runs (memcpy) along the split at its axis.
 
 #include <cstring>
@@ -149,6 +150,25 @@ Tensor concat(const std::vector<Tensor>& tensors, std::int64_t axis) {
     }
     return grads;
   });
+}
+
+std::vector<Tensor> unstack(const Tensor& x, std::int64_t axis) {
+  detail::require_defined("unstack", x, "x");
+  const int a = normalize_axis("unstack", axis, x.shape().size());
+  Shape piece_shape = x.shape();
+  piece_shape[static_cast<std::size_t>(a)] = 1;
+  Shape out_shape = x.shape();
+  out_shape.erase(out_shape.begin() + a);
+  std::vector<Tensor> pieces;
+  pieces.reserve(static_cast<std::size_t>(x.size(a)));
+  for (std::int64_t i = 0; i < x.size(a); ++i) {
+    Tensor piece = Tensor::empty(piece_shape, x.dtype());
+    copy_along_axis(x, i, piece, 0, 1, a);
+    pieces.push_back(piece.reshape(out_shape));
+  }
+  if (!needs_grad({&x})) return pieces;
+  return record("unstack", {x}, std::move(pieces),
+                [a](const std::vector<Tensor>& g) -> std::vector<Tensor> { return {stack(g, a)}; });
 }
 
 Tensor reverse(const Tensor& x, std::int64_t axis) {

@@ -49,6 +49,12 @@ struct Edge {
 /// One recorded operation of the define-by-run graph.
 class Node {
  public:
+  Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  /// Releases the producers it alone owns iteratively, so a long graph does not recurse.
+  ~Node();
+
   std::string name;
   std::vector<Edge> inputs;
   std::vector<std::pair<Shape, DType>> outputs;

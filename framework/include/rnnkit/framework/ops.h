@@ -46,7 +46,8 @@ Tensor abs(const Tensor& x);
 Tensor exp(const Tensor& x);
 Tensor log(const Tensor& x);
 Tensor pow(const Tensor& x, double exponent);
-/// Elements clamped into [low, high]; the gradient is 1 strictly inside, 0 outside.
+/// Elements clamped into [low, high]; like TensorFlow's clip_by_value the gradient is 1 where
+/// low <= x <= high (bounds included) and 0 outside.
 Tensor clip(const Tensor& x, double low, double high);
 
 // --- activations (Keras definitions, spec §8) ---
@@ -93,6 +94,9 @@ Tensor select(const Tensor& x, std::int64_t axis, std::int64_t index);
 Tensor stack(const std::vector<Tensor>& tensors, std::int64_t axis = 0);
 /// Joins tensors along an existing axis.
 Tensor concat(const std::vector<Tensor>& tensors, std::int64_t axis = 0);
+/// Splits along `axis` into size(axis) tensors without that axis (the inverse of stack). One
+/// node for all pieces, so backward costs O(numel) however many pieces are used (timesteps).
+std::vector<Tensor> unstack(const Tensor& x, std::int64_t axis = 0);
 /// Reverses the order of elements along `axis`.
 Tensor reverse(const Tensor& x, std::int64_t axis);
 /// Element-wise `mask ? a : b`; mask is boolean and broadcasts against a and b.
@@ -105,5 +109,10 @@ Tensor greater(const Tensor& x, double value);
 Tensor any(const Tensor& mask, std::int64_t axis);
 /// Argmax along the last axis as int64.
 Tensor argmax(const Tensor& x);
+
+// --- indexing ---
+/// int64 `labels` (each in [0, depth)) as one-hot rows: shape labels.shape + [depth], float
+/// `dtype`. A constant of the labels, so it records no gradient.
+Tensor one_hot(const Tensor& labels, std::int64_t depth, DType dtype = DType::f32);
 
 }  // namespace rnnkit

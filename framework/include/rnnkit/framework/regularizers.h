@@ -57,4 +57,57 @@ class AnyRegularizer {
   std::shared_ptr<const Regularizer> impl_;
 };
 
+/// Keras L1(l1=0.01) ("l1", "L1"): l1 · Σ|x|. The factor must be finite and >= 0 and is
+/// stored as float32, as Keras does; the penalty is computed in x's dtype.
+class L1 : public Regularizer {
+ public:
+  explicit L1(double l1 = 0.01);
+  Tensor operator()(const Tensor& x) const override;
+  std::string class_name() const override { return "L1"; }
+  std::map<std::string, double> config() const override { return {{"l1", l1()}}; }
+  /// The stored factor, e.g. 0.009999999776482582 for 0.01.
+  double l1() const { return l1_; }
+
+ private:
+  float l1_;
+};
+
+/// Keras L2(l2=0.01) ("l2", "L2"): l2 · Σx². The factor must be finite and >= 0 and is stored
+/// as float32; the penalty is computed in x's dtype.
+class L2 : public Regularizer {
+ public:
+  explicit L2(double l2 = 0.01);
+  Tensor operator()(const Tensor& x) const override;
+  std::string class_name() const override { return "L2"; }
+  std::map<std::string, double> config() const override { return {{"l2", l2()}}; }
+  /// The stored factor, e.g. 0.009999999776482582 for 0.01.
+  double l2() const { return l2_; }
+
+ private:
+  float l2_;
+};
+
+/// Keras L1L2(l1=0, l2=0) ("L1L2"; the name "l1_l2" gives 0.01, 0.01): l1 · Σ|x| + l2 · Σx²,
+/// a term with a zero factor left out (both zero: a constant 0). Factors as in L1 and L2.
+class L1L2 : public Regularizer {
+ public:
+  explicit L1L2(double l1 = 0.0, double l2 = 0.0);
+  Tensor operator()(const Tensor& x) const override;
+  std::string class_name() const override { return "L1L2"; }
+  std::map<std::string, double> config() const override { return {{"l1", l1()}, {"l2", l2()}}; }
+  double l1() const { return l1_; }
+  double l2() const { return l2_; }
+
+ private:
+  float l1_;
+  float l2_;
+};
+
+/// Keras l1(l1=0.01): an L1 regularizer.
+L1 l1(double l1 = 0.01);
+/// Keras l2(l2=0.01): an L2 regularizer.
+L2 l2(double l2 = 0.01);
+/// Keras l1_l2(l1=0.01, l2=0.01): an L1L2 regularizer with both defaults 0.01.
+L1L2 l1_l2(double l1 = 0.01, double l2 = 0.01);
+
 }  // namespace rnnkit::regularizers

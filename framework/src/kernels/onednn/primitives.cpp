@@ -1,5 +1,7 @@
 #include "kernels/onednn/primitives.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -100,6 +102,11 @@ void matmul(const float* a, bool transpose_a, const float* b, bool transpose_b, 
 
 void reduce_sum(const float* src, const Shape& src_shape, float* dst, const Shape& dst_shape) {
   if (numel(dst_shape) == 0) return;
+  // oneDNN refuses a reduction that reduces nothing (every axis of extent 1, or a 0-d sum).
+  if (numel(src_shape) == numel(dst_shape)) {
+    std::copy(src, src + numel(src_shape), dst);
+    return;
+  }
   const auto src_md = plain_desc(to_dims(src_shape), dt::f32);
   const auto dst_md = plain_desc(to_dims(dst_shape), dt::f32);
   const auto key = fmt::format("reduce_sum:{}:{}", fmt::join(src_shape, "x"),

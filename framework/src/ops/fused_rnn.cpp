@@ -1,0 +1,165 @@
+// The fused SimpleRNN: one autograd node over oneDNN's vanilla_rnn primitive, forward and
+// backward (the whole backprop-through-time in one call) side by side.
+
+#include "rnnkit/framework/fused_rnn.h"
+
+#include <array>
+#include <optional>
+
+#include "kernels/onednn/vanilla_rnn.h"
+#include "rnnkit/framework/autograd.h"
+#include "tensor_impl.h"
+
+namespace rnnkit {
+namespace {
+
+namespace dnn = kernels::onednn;
+
+constexpr std::string_view op_name = "fused_simple_rnn";
+
+// Keras's "sigmoid" is oneDNN's logistic; relu has slope 0 (the primitive's alpha).
+std::optional<dnnl::algorithm> primitive_activation(std::string_view activation) {
+  if (activation == "tanh") return dnnl::algorithm::eltwise_tanh;
+  if (activation == "relu") return dnnl::algorithm::eltwise_relu;
+  if (activation == "sigmoid") return dnnl::algorithm::eltwise_logistic;
+  return std::nullopt;
+}
+
+void require_f32(const Tensor& tensor, std::string_view argument) {
+  detail::require_defined(op_name, tensor, argument);
+  if (tensor.dtype() != DType::f32) {
+    throw std::invalid_argument(
+        fmt::format("{}: argument '{}' must be float32 (the fused path is float32 only; see "
+                    "fused_rnn_supports), got {}",
+                    op_name, argument, dtype_name(tensor.dtype())));
+  }
+}
+
+void require_shape(const Tensor& tensor, std::string_view argument, std::string_view meaning,
+                   const Shape& expected) {
+  if (tensor.shape() != expected) {
+    throw std::invalid_argument(fmt::format("{}: argument '{}' must be {} = {}, got shape {}",
+                                            op_name, argument, meaning, shape_str(expected),
+                                            shape_str(tensor.shape())));
+  }
+}
+
+// Checks every argument and returns the problem they describe, before anything is computed.
+dnn::VanillaRnnProblem validate(const Tensor& x, const Tensor& h0, const Tensor& kernel,
+                                const Tensor& recurrent_kernel, const Tensor& bias,
+                                std::string_view activation) {
+  const auto algorithm = primitive_activation(activation);
+  if (!algorithm) {
+    throw std::invalid_argument(
+        fmt::format("{}: activation must be one of \"tanh\", \"relu\", \"sigmoid\", got \"{}\"",
+                    op_name, activation));
+  }
+  require_f32(x, "x");
+  require_f32(h0, "h0");
+  require_f32(kernel, "kernel");
+  require_f32(recurrent_kernel, "recurrent_kernel");
+  if (bias.defined()) require_f32(bias, "bias");
+  if (x.dim() != 3 || x.size(0) < 1 || x.size(1) < 1 || x.size(2) < 1) {
+    throw std::invalid_argument(fmt::format(
+        "{}: argument 'x' must be [batch, timesteps, features] with every dimension >= 1, got "
+        "shape {}",
+        op_name, shape_str(x.shape())));
+  }
+  if (kernel.dim() != 2 || kernel.size(1) < 1) {
+    throw std::invalid_argument(
+        fmt::format("{}: argument 'kernel' must be [features, units] with units >= 1, got shape {}",
+                    op_name, shape_str(kernel.shape())));
+  }
+  const dnn::VanillaRnnProblem problem{.batch = x.size(0),
+                                       .time = x.size(1),
+                                       .input = x.size(2),
+                                       .units = kernel.size(1),
+                                       .activation = *algorithm};
+  require_shape(kernel, "kernel", "[features, units]", {problem.input, problem.units});
+  require_shape(recurrent_kernel, "recurrent_kernel", "[units, units]",
+                {problem.units, problem.units});
+  if (bias.defined()) require_shape(bias, "bias", "[units]", {problem.units});
+  require_shape(h0, "h0", "[batch, units]", {problem.batch, problem.units});
+  return problem;
+}
+
+dnn::WeightSource weight_source(const Tensor& weights) {
+  return {.data = weights.data<float>(),
+          .owner = weights.impl()->storage,
+          .version = weights.version()};
+}
+
+const float* data_or_null(const Tensor& tensor) {
+  return tensor.defined() ? tensor.data<float>() : nullptr;
+}
+
+dnn::VanillaRnnInputs rnn_inputs(const Tensor& x, const Tensor& h0, const Tensor& kernel,
+                                 const Tensor& recurrent_kernel, const Tensor& bias) {
+  return {.x = x.data<float>(),
+          .h0 = h0.data<float>(),
+          .kernel = weight_source(kernel),
+          .recurrent_kernel = weight_source(recurrent_kernel),
+          .bias = data_or_null(bias)};
+}
+
+// A gradient tensor of `like`'s shape when `wanted`, else undefined.
+Tensor gradient_for(const Tensor& like, bool wanted) {
+  return wanted ? Tensor::empty(like.shape(), DType::f32) : Tensor();
+}
+
+float* mutable_or_null(Tensor& tensor) {
+  return tensor.defined() ? tensor.mutable_data<float>() : nullptr;
+}
+
+}  // namespace
+
+bool fused_rnn_supports(std::string_view activation, DType dtype) {
+  return dtype == DType::f32 && primitive_activation(activation).has_value();
+}
+
+FusedRnnOutputs fused_simple_rnn(const Tensor& x, const Tensor& h0, const Tensor& kernel,
+                                 const Tensor& recurrent_kernel, const Tensor& bias,
+                                 std::string_view activation) {
+  const auto problem = validate(x, h0, kernel, recurrent_kernel, bias, activation);
+  Tensor sequence = Tensor::empty({problem.batch, problem.time, problem.units});
+  Tensor last_state = Tensor::empty({problem.batch, problem.units});
+  const bool training = needs_grad({&x, &h0, &kernel, &recurrent_kernel, &bias});
+  dnn::PooledBuffer workspace =
+      dnn::vanilla_rnn_forward(problem, training, rnn_inputs(x, h0, kernel, recurrent_kernel, bias),
+                               sequence.mutable_data<float>(), last_state.mutable_data<float>());
+  if (!training) return {sequence, last_state};
+
+  const std::array<bool, 5> wanted{x.requires_grad(), h0.requires_grad(), kernel.requires_grad(),
+                                   recurrent_kernel.requires_grad(),
+                                   bias.defined() && bias.requires_grad()};
+  const SavedTensor saved_x(x), saved_h0(h0), saved_kernel(kernel),
+      saved_recurrent_kernel(recurrent_kernel), saved_bias(bias), saved_sequence(sequence),
+      saved_last_state(last_state);
+  auto outputs = record(
+      op_name, {x, h0, kernel, recurrent_kernel, bias}, {sequence, last_state},
+      [=](const std::vector<Tensor>& g) -> std::vector<Tensor> {
+        const Tensor& x_value = saved_x.get(op_name);
+        const Tensor& h0_value = saved_h0.get(op_name);
+        const Tensor& kernel_value = saved_kernel.get(op_name);
+        const Tensor& recurrent_kernel_value = saved_recurrent_kernel.get(op_name);
+        const Tensor& bias_value = saved_bias.get(op_name);
+        std::vector<Tensor> grads{
+            gradient_for(x_value, wanted[0]), gradient_for(h0_value, wanted[1]),
+            gradient_for(kernel_value, wanted[2]), gradient_for(recurrent_kernel_value, wanted[3]),
+            gradient_for(bias_value, wanted[4])};
+        dnn::vanilla_rnn_backward(
+            problem,
+            rnn_inputs(x_value, h0_value, kernel_value, recurrent_kernel_value, bias_value),
+            saved_sequence.get(op_name).data<float>(), saved_last_state.get(op_name).data<float>(),
+            workspace.get(), g[0].data<float>(), g[1].data<float>(),
+            {.x = mutable_or_null(grads[0]),
+             .h0 = mutable_or_null(grads[1]),
+             .kernel = mutable_or_null(grads[2]),
+             .recurrent_kernel = mutable_or_null(grads[3]),
+             .bias = mutable_or_null(grads[4])});
+        return grads;
+      });
+  return {outputs[0], outputs[1]};
+}
+
+}  // namespace rnnkit

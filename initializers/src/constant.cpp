@@ -1,0 +1,44 @@
+// The deterministic initializers: Zeros, Ones, Constant, Identity.
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "checks.h"
+#include "rnnkit/initializers/initializers.h"
+
+namespace rnnkit::initializers {
+
+Tensor Zeros::operator()(const Shape& shape, DType dtype) const {
+  detail::require_valid_shape("Zeros", shape);
+  return Tensor::zeros(shape, dtype);
+}
+
+Tensor Ones::operator()(const Shape& shape, DType dtype) const {
+  detail::require_valid_shape("Ones", shape);
+  return Tensor::ones(shape, dtype);
+}
+
+Tensor Constant::operator()(const Shape& shape, DType dtype) const {
+  detail::require_valid_shape("Constant", shape);
+  return Tensor::full(shape, value_, dtype);
+}
+
+Identity::Identity(IdentityOptions options) : gain_(options.gain) {
+  detail::require_finite("Identity", "gain", gain_);
+}
+
+Tensor Identity::operator()(const Shape& shape, DType dtype) const {
+  if (shape.size() != 2) {
+    throw std::invalid_argument(fmt::format("Identity: expected a 2-D shape, got {} (rank {})",
+                                            shape_str(shape), shape.size()));
+  }
+  detail::require_valid_shape("Identity", shape);
+  detail::require_floating("Identity", dtype);
+  Tensor out = Tensor::zeros(shape, dtype);
+  for (std::int64_t i = 0; i < std::min(shape[0], shape[1]); ++i) out.set({i, i}, gain_);
+  return out;
+}
+
+}  // namespace rnnkit::initializers

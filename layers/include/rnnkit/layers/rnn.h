@@ -1,0 +1,140 @@
+#pragma once
+
+#include <rnnkit/framework/regularizers.h>
+#include <rnnkit/framework/tensor.h>
+#include <rnnkit/layers/abstract_rnn_cell.h>
+#include <rnnkit/layers/layer.h>
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+namespace rnnkit::layers {
+
+/// Keras RNN arguments besides the cell, in Keras order (spec §2.1), then the base-layer
+/// keywords. The layer's dtype is its cell's.
+struct RNNOptions {
+  bool return_sequences = false;      ///< the whole output sequence instead of the last output
+  bool return_state = false;          ///< also return the final states
+  bool go_backwards = false;          ///< process the sequence last-to-first (not flipped back)
+  bool stateful = false;              ///< keep the final states as the next call's initial states
+  bool unroll = false;                ///< always step through the timesteps one op at a time
+  bool time_major = false;            ///< inputs [T, B, F], sequence output [T, B, U], mask [T, B]
+  bool zero_output_for_mask = false;  ///< masked steps output zeros instead of carrying
+  regularizers::AnyRegularizer activity_regularizer = nullptr;
+  std::string name = {};
+  bool trainable = true;
+};
+
+/// Arguments of an RNN call besides the inputs (Keras call(inputs, mask, training,
+/// initial_state)).
+struct RNNCallOptions {
+  /// [B, T] ([T, B] when time_major): non-zero keeps a timestep; any dtype; undefined: no mask.
+  Tensor mask = {};
+  /// Dropout runs only in training; the default is inference, as for a plain Keras call.
+  bool training = false;
+  /// One [B, size] tensor per state; empty: zeros (or, when stateful, the kept state).
+  std::vector<Tensor> initial_state = {};
+};
+
+/// The result of an RNN call (spec §2.3): `output` is the last output [B, U], or the whole
+/// sequence [B, T, U] with return_sequences; `states` holds the final states with return_state
+/// and is empty otherwise. Unpack it like Keras's list, `auto [sequence, state] = rnn(x);`, or,
+/// without return_state, convert it: `Tensor y = rnn(x);`.
+struct RNNOutput {
+  Tensor output = {};
+  std::vector<Tensor> states = {};
+
+  /// `output`; std::logic_error when states were returned too (unpack the result instead).
+  operator Tensor() const;  // NOLINT: implicit, so `Tensor y = rnn(x)` reads like Keras
+  /// get<0>() is the output, get<1>() the first final state (std::logic_error without one).
+  template <std::size_t I>
+  Tensor get() const {
+    if constexpr (I == 0) {
+      return output;
+    } else {
+      return state(I - 1);
+    }
+  }
+
+ private:
+  Tensor state(std::size_t index) const;
+};
+
+/// Keras RNN: runs any AbstractRNNCell over a sequence [B, T, F] with masks (spec §2.5),
+/// go_backwards, stateful carry, initial states, return_sequences / return_state, dropout in
+/// training, and the activity regularizer. Cells that offer a whole-sequence hook run unmasked
+/// sequences through it (unless unroll); otherwise one step per timestep. A move-only value.
+class RNN : public Layer {
+ public:
+  template <std::derived_from<AbstractRNNCell> Cell>
+  explicit RNN(Cell cell, RNNOptions options = {})
+      : RNN(std::make_unique<Cell>(std::move(cell)), std::move(options), "rnn") {}
+  explicit RNN(std::unique_ptr<AbstractRNNCell> cell, RNNOptions options = {});
+
+  std::string class_name() const override { return "RNN"; }
+
+  /// Runs the layer on `inputs` [B, T, F] ([T, B, F] when time_major). Every argument is checked
+  /// before any state changes (std::invalid_argument naming the layer, the argument, what was
+  /// expected and what was given); builds the cell on first use.
+  RNNOutput operator()(const Tensor& inputs, const RNNCallOptions& options = {});
+  /// Model form: outputs are [output, states...], the mask handed on is the input mask with
+  /// return_sequences and none otherwise.
+  LayerOutput forward(const Tensor& inputs, const Tensor& mask, bool training) override;
+
+  bool built() const override;
+  AbstractRNNCell& cell() { return *cell_; }
+  const AbstractRNNCell& cell() const { return *cell_; }
+  bool return_sequences() const { return options_.return_sequences; }
+  bool return_state() const { return options_.return_state; }
+  bool go_backwards() const { return options_.go_backwards; }
+  bool stateful() const override { return options_.stateful; }
+  bool unroll() const { return options_.unroll; }
+  bool time_major() const { return options_.time_major; }
+  bool zero_output_for_mask() const { return options_.zero_output_for_mask; }
+  const regularizers::AnyRegularizer& activity_regularizer() const {
+    return options_.activity_regularizer;
+  }
+  /// The kept states of a stateful layer (one per cell state); undefined tensors when the layer
+  /// is not stateful or not built (Keras `states`).
+  std::vector<Tensor> states() const;
+
+  /// Zeroes the kept states (spec §2.7): std::logic_error when not stateful,
+  /// std::invalid_argument while the batch size is unknown (not built yet).
+  void reset_states() override;
+  /// Sets the kept states to `states` (one [B, size] float tensor per state), checking them all
+  /// first: std::invalid_argument naming the expected and the found shapes.
+  void reset_states(const std::vector<Tensor>& states);
+
+ protected:
+  RNN(std::unique_ptr<AbstractRNNCell> cell, RNNOptions options, std::string_view default_name);
+  std::vector<Layer*> sublayers() const override { return {cell_.get()}; }
+
+ private:
+  struct PreparedCall;
+  PreparedCall prepare_call(const Tensor& inputs, const RNNCallOptions& options) const;
+  void build(const Shape& input_shape);
+  std::vector<Tensor> initial_states(const PreparedCall& call) const;
+  std::vector<Tensor> activity_losses(const RNNOutput& result) const;
+  void check_stateful_batch_known(std::string_view what) const;
+
+  std::unique_ptr<AbstractRNNCell> cell_;
+  RNNOptions options_;
+  std::int64_t input_features_ = 0;  ///< F, recorded at build (0 before)
+  std::int64_t batch_size_ = 0;      ///< B of a stateful layer, recorded at build
+  std::vector<Tensor> kept_states_;  ///< stateful only; replaced, never written in place
+};
+
+}  // namespace rnnkit::layers
+
+template <>
+struct std::tuple_size<rnnkit::layers::RNNOutput> : std::integral_constant<std::size_t, 2> {};
+template <std::size_t I>
+struct std::tuple_element<I, rnnkit::layers::RNNOutput> {
+  using type = rnnkit::Tensor;
+};

@@ -1,0 +1,248 @@
+#include "rnnkit/layers/rnn.h"
+
+#include <fmt/format.h>
+#include <rnnkit/framework/ops.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "checks.h"
+#include "rnn_loop.h"
+
+namespace rnnkit::layers {
+namespace {
+
+LayerOptions base_options(const std::unique_ptr<AbstractRNNCell>& cell, const RNNOptions& options) {
+  if (!cell) throw std::invalid_argument("RNN: argument 'cell' must be a cell, got null");
+  return {.name = options.name, .dtype = cell->dtype(), .trainable = options.trainable};
+}
+
+bool any_nonzero(const std::vector<Tensor>& tensors) {
+  return std::any_of(tensors.begin(), tensors.end(), [](const Tensor& tensor) {
+    const std::vector<double> values = tensor.to_vector();
+    return std::any_of(values.begin(), values.end(), [](double v) { return v != 0.0; });
+  });
+}
+
+}  // namespace
+
+Tensor RNNOutput::state(std::size_t index) const {
+  if (index >= states.size()) {
+    throw std::logic_error(fmt::format(
+        "RNN result: asked for state {} but the call returned {} states (return_state is {})",
+        index, states.size(), states.empty() ? "false" : "true"));
+  }
+  return states[index];
+}
+
+RNNOutput::operator Tensor() const {
+  if (!states.empty()) {
+    throw std::logic_error(
+        "RNN result: return_state is true, so the call returns [output, state]; unpack it with "
+        "`auto [output, state] = layer(x)` or read `.output`");
+  }
+  return output;
+}
+
+// Validated and normalised call arguments: batch-major, in the layer's dtype, bool mask.
+struct RNN::PreparedCall {
+  Tensor inputs;
+  Tensor mask;
+  std::vector<Tensor> initial_state;
+  std::int64_t batch = 0;
+  std::int64_t features = 0;
+  bool training = false;
+};
+
+RNN::RNN(std::unique_ptr<AbstractRNNCell> cell, RNNOptions options)
+    : RNN(std::move(cell), std::move(options), "rnn") {}
+
+RNN::RNN(std::unique_ptr<AbstractRNNCell> cell, RNNOptions options, std::string_view default_name)
+    : Layer(base_options(cell, options), default_name),
+      cell_(std::move(cell)),
+      options_(std::move(options)) {
+  adopt(*cell_);
+}
+
+bool RNN::built() const { return Layer::built() && cell_->built(); }
+
+RNN::PreparedCall RNN::prepare_call(const Tensor& inputs, const RNNCallOptions& options) const {
+  const std::string who = label();
+  detail::check_float(who, "inputs", inputs);
+  if (inputs.dim() != 3) {
+    throw std::invalid_argument(fmt::format(
+        "{}: input 0 is incompatible with the layer: expected ndim=3, found ndim={}. Full shape "
+        "received: {}",
+        who, inputs.dim(), shape_str(inputs.shape())));
+  }
+  const bool time_major = options_.time_major;
+  PreparedCall call;
+  call.batch = inputs.size(time_major ? 1 : 0);
+  const std::int64_t time = inputs.size(time_major ? 0 : 1);
+  call.features = inputs.size(2);
+  call.training = options.training;
+  if (time < 1 || call.batch < 1 || call.features < 1) {
+    throw std::invalid_argument(fmt::format(
+        "{}: inputs must have at least one timestep, sample and feature ({}), got shape {}", who,
+        time_major ? "[timesteps, batch, features]" : "[batch, timesteps, features]",
+        shape_str(inputs.shape())));
+  }
+  if (Layer::built() &&
+      (call.features != input_features_ || (options_.stateful && call.batch != batch_size_))) {
+    const std::string batch = options_.stateful ? std::to_string(batch_size_) : "None";
+    throw std::invalid_argument(fmt::format(
+        "{}: input 0 is incompatible with the layer: expected shape=[{}, {}, {}], found shape={}",
+        who, time_major ? "None" : batch, time_major ? batch : "None", input_features_,
+        shape_str(inputs.shape())));
+  }
+  if (options.mask.defined()) {
+    const Shape expected = time_major ? Shape{time, call.batch} : Shape{call.batch, time};
+    if (options.mask.shape() != expected) {
+      throw std::invalid_argument(
+          fmt::format("{}: argument 'mask' must have shape {} ({}), got {}", who,
+                      shape_str(expected), time_major ? "[timesteps, batch]" : "[batch, timesteps]",
+                      shape_str(options.mask.shape())));
+    }
+    const Tensor& mask = options.mask;
+    call.mask = mask.dtype() == DType::boolean ? mask : not_equal(mask.detach(), 0.0);
+    if (time_major) call.mask = transpose(call.mask);
+  }
+  if (!options.initial_state.empty()) {
+    detail::check_states(who, "initial_state", options.initial_state, call.batch,
+                         cell_->state_size());
+    for (const Tensor& state : options.initial_state) {
+      call.initial_state.push_back(state.to(dtype()));
+    }
+  }
+  call.inputs = inputs.to(dtype());
+  if (time_major) call.inputs = detail::swap_leading_axes(call.inputs);
+  return call;
+}
+
+void RNN::build(const Shape& input_shape) {
+  cell_->maybe_build({input_shape[0], input_shape[2]});
+  input_features_ = input_shape[2];
+  if (options_.stateful) {
+    batch_size_ = input_shape[0];
+    kept_states_ = cell_->get_initial_state(batch_size_, dtype());
+  }
+  set_built();
+}
+
+std::vector<Tensor> RNN::initial_states(const PreparedCall& call) const {
+  if (options_.stateful) {
+    // Keras keeps the carried state over a given initial_state unless the carried one is all
+    // zeros (fresh or just reset), spec §2.7.
+    if (call.initial_state.empty() || any_nonzero(kept_states_)) return kept_states_;
+    return call.initial_state;
+  }
+  if (!call.initial_state.empty()) return call.initial_state;
+  return cell_->get_initial_state(call.batch, dtype());
+}
+
+RNNOutput RNN::operator()(const Tensor& inputs, const RNNCallOptions& options) {
+  const PreparedCall call = prepare_call(inputs, options);
+  if (!built()) build(call.inputs.shape());
+  cell_->reset_dropout_masks();
+  const std::vector<Tensor> initial = initial_states(call);
+
+  std::optional<SequenceOutput> run;
+  if (!call.mask.defined() && !options_.unroll) {
+    run = cell_->call_sequence(call.inputs, initial, options_.go_backwards, call.training);
+  }
+  if (!run) {
+    run = detail::run_steps(*cell_, call.inputs, call.mask, initial,
+                            {.go_backwards = options_.go_backwards,
+                             .zero_output_for_mask = options_.zero_output_for_mask,
+                             .return_sequences = options_.return_sequences,
+                             .training = call.training});
+  }
+
+  RNNOutput result;
+  if (!options_.return_sequences) {
+    result.output = run->last_output;
+  } else {
+    result.output = options_.time_major ? detail::swap_leading_axes(run->sequence) : run->sequence;
+  }
+  if (options_.return_state) result.states = run->states;
+  if (options_.stateful) {
+    // The next call starts from these values as constants: no gradient flows across calls.
+    std::vector<Tensor> kept;
+    for (const Tensor& state : run->states) kept.push_back(state.detach().clone());
+    kept_states_ = std::move(kept);
+  }
+  set_call_losses(activity_losses(result));
+  return result;
+}
+
+std::vector<Tensor> RNN::activity_losses(const RNNOutput& result) const {
+  std::vector<Tensor> losses;
+  if (!options_.activity_regularizer) return losses;
+  // One term per returned tensor, divided by that tensor's shape[0] (spec §5).
+  auto add_term = [&](const Tensor& tensor) {
+    losses.push_back(
+        div(options_.activity_regularizer(tensor), static_cast<double>(tensor.size(0))));
+  };
+  add_term(result.output);
+  for (const Tensor& state : result.states) add_term(state);
+  return losses;
+}
+
+LayerOutput RNN::forward(const Tensor& inputs, const Tensor& mask, bool training) {
+  RNNOutput result = (*this)(inputs, {.mask = mask, .training = training});
+  LayerOutput out;
+  out.outputs.push_back(std::move(result.output));
+  for (Tensor& state : result.states) out.outputs.push_back(std::move(state));
+  if (options_.return_sequences) out.mask = mask;
+  return out;
+}
+
+std::vector<Tensor> RNN::states() const {
+  if (options_.stateful && built()) return kept_states_;
+  return std::vector<Tensor>(cell_->state_size().size());
+}
+
+void RNN::check_stateful_batch_known(std::string_view what) const {
+  if (!options_.stateful) {
+    throw std::logic_error(
+        fmt::format("{}: {} needs a stateful layer (Layer must be stateful.)", label(), what));
+  }
+  if (!built()) {
+    throw std::invalid_argument(fmt::format(
+        "{}: If a RNN is stateful, it needs to know its batch size; it learns it from the first "
+        "call, so call the layer on a batch before {}",
+        label(), what));
+  }
+}
+
+void RNN::reset_states() {
+  check_stateful_batch_known("reset_states");
+  kept_states_ = cell_->get_initial_state(batch_size_, dtype());
+}
+
+void RNN::reset_states(const std::vector<Tensor>& states) {
+  check_stateful_batch_known("reset_states");
+  const std::vector<std::int64_t> sizes = cell_->state_size();
+  if (states.size() != sizes.size()) {
+    throw std::invalid_argument(
+        fmt::format("{}: reset_states expects {} states, but it received {} state values", label(),
+                    sizes.size(), states.size()));
+  }
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    const Shape expected{batch_size_, sizes[i]};
+    if (!states[i].defined() || !is_floating(states[i].dtype()) || states[i].shape() != expected) {
+      throw std::invalid_argument(fmt::format(
+          "{}: state {} is incompatible with the layer: expected a float tensor of shape={}, "
+          "found {}",
+          label(), i, shape_str(expected),
+          states[i].defined() ? fmt::format("{} of shape={}", dtype_name(states[i].dtype()),
+                                            shape_str(states[i].shape()))
+                              : "an undefined tensor"));
+    }
+  }
+  std::vector<Tensor> kept;
+  for (const Tensor& state : states) kept.push_back(state.detach().to(dtype()).clone());
+  kept_states_ = std::move(kept);
+}
+
+}  // namespace rnnkit::layers

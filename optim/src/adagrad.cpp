@@ -1,0 +1,39 @@
+#include "rnnkit/optim/adagrad.h"
+
+#include "blocks.h"
+#include "checks.h"
+
+namespace rnnkit::optim {
+
+Adagrad::Adagrad(AdagradOptions options)
+    : Optimizer({.class_name = "Adagrad",
+                 .name = std::move(options.name),
+                 .learning_rate = std::move(options.learning_rate),
+                 .clipnorm = options.clipnorm,
+                 .clipvalue = options.clipvalue,
+                 .global_clipnorm = options.global_clipnorm,
+                 .decay = options.decay}),
+      initial_accumulator_value_(options.initial_accumulator_value),
+      epsilon_(detail::keras_epsilon("Adagrad", options.epsilon)) {
+  detail::require_non_negative("Adagrad", "initial_accumulator_value", initial_accumulator_value_);
+}
+
+std::vector<std::string> Adagrad::slot_names() const { return {"accumulator"}; }
+
+double Adagrad::initial_slot_value(std::size_t) const { return initial_accumulator_value_; }
+
+void Adagrad::prepare(std::int64_t, double learning_rate) { learning_rate_t_ = learning_rate; }
+
+void Adagrad::update(const UpdateBlock<float>& block) { update_block(block); }
+void Adagrad::update(const UpdateBlock<double>& block) { update_block(block); }
+
+template <class T>
+void Adagrad::update_block(const UpdateBlock<T>& block) const {
+  auto w = detail::value_of(block);
+  const auto g = detail::gradient_of(block);
+  auto accumulator = detail::slot_of(block, 0);
+  accumulator += g.square();
+  w -= g * static_cast<T>(learning_rate_t_) / (accumulator.sqrt() + static_cast<T>(epsilon_));
+}
+
+}  // namespace rnnkit::optim

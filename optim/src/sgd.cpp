@@ -1,0 +1,50 @@
+#include "rnnkit/optim/sgd.h"
+
+#include "blocks.h"
+#include "checks.h"
+
+namespace rnnkit::optim {
+
+SGD::SGD(SGDOptions options)
+    : Optimizer({.class_name = "SGD",
+                 .name = std::move(options.name),
+                 .learning_rate = std::move(options.learning_rate),
+                 .clipnorm = options.clipnorm,
+                 .clipvalue = options.clipvalue,
+                 .global_clipnorm = options.global_clipnorm,
+                 .decay = options.decay}),
+      momentum_(options.momentum),
+      nesterov_(options.nesterov) {
+  detail::require_unit_closed("SGD", "momentum", momentum_);
+}
+
+std::vector<std::string> SGD::slot_names() const {
+  if (momentum_ > 0.0) return {"momentum"};
+  return {};
+}
+
+void SGD::prepare(std::int64_t, double learning_rate) { learning_rate_t_ = learning_rate; }
+
+void SGD::update(const UpdateBlock<float>& block) { update_block(block); }
+void SGD::update(const UpdateBlock<double>& block) { update_block(block); }
+
+template <class T>
+void SGD::update_block(const UpdateBlock<T>& block) const {
+  auto w = detail::value_of(block);
+  const auto g = detail::gradient_of(block);
+  const T lr = static_cast<T>(learning_rate_t_);
+  if (momentum_ == 0.0) {
+    w -= g * lr;
+    return;
+  }
+  const T mu = static_cast<T>(momentum_);
+  auto v = detail::slot_of(block, 0);
+  v = v * mu - g * lr;
+  if (nesterov_) {
+    w += v * mu - g * lr;
+  } else {
+    w += v;
+  }
+}
+
+}  // namespace rnnkit::optim

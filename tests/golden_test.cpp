@@ -1,0 +1,371 @@
+// The Keras golden cases: every *.json in $RNNKIT_GOLDEN_DIR (default tests/golden) is run and
+// compared within the tolerance it states. One line per case; a case that cannot be run, an
+// unknown field or an empty directory fails.
+#define BOOST_TEST_MODULE golden
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+
+#include <fmt/format.h>
+
+#include <rnnkit/rnnkit.h>
+
+#include "golden_json.h"
+
+using namespace rnnkit;
+using namespace rnnkit::golden;
+
+namespace {
+
+// The fields every case has; run_case reads them itself.
+void declare_common_fields(Fields& top) {
+  for (const char* key : {"schema", "kind", "name", "tolerance"}) top.required(key);
+  top.optional("note");
+}
+
+struct Outcome {
+  Comparison comparison;
+  std::string variant;
+};
+
+regularizers::AnyRegularizer make_regularizer(const Json& value, const std::string& path) {
+  Fields f(value, path);
+  const std::string name = string(f.required("name"), path + ".name");
+  const Json* l1 = f.optional("l1");
+  const Json* l2 = f.optional("l2");
+  f.finish();
+  const auto factor = [&](const Json* v, const char* key) {
+    return v ? number(*v, path + "." + key) : 0.01;
+  };
+  if (name == "l1" && !l2) return regularizers::L1(factor(l1, "l1"));
+  if (name == "l2" && !l1) return regularizers::L2(factor(l2, "l2"));
+  if (name == "l1_l2") return regularizers::L1L2(factor(l1, "l1"), factor(l2, "l2"));
+  throw SchemaError(fmt::format("{}: unknown regularizer \"{}\" or a factor it does not take", path, name));
+}
+
+constraints::AnyConstraint make_constraint(const Json& value, const std::string& path) {
+  Fields f(value, path);
+  const std::string name = string(f.required("name"), path + ".name");
+  const auto get = [&](const char* key, double fallback) {
+    const Json* v = f.optional(key);
+    return v ? number(*v, path + "." + key) : fallback;
+  };
+  constraints::AnyConstraint out;
+  if (name == "max_norm") {
+    out = constraints::MaxNorm({.max_value = get("max_value", 2.0),
+                                .axis = static_cast<std::int64_t>(get("axis", 0))});
+  } else if (name == "unit_norm") {
+    out = constraints::UnitNorm({.axis = static_cast<std::int64_t>(get("axis", 0))});
+  } else if (name == "non_neg") {
+    out = constraints::NonNeg();
+  } else if (name == "min_max_norm") {
+    out = constraints::MinMaxNorm({.min_value = get("min_value", 0.0),
+                                   .max_value = get("max_value", 1.0),
+                                   .rate = get("rate", 1.0),
+                                   .axis = static_cast<std::int64_t>(get("axis", 0))});
+  } else if (name == "radial_constraint") {
+    out = constraints::RadialConstraint();
+  } else {
+    throw SchemaError(fmt::format("{}: unknown constraint \"{}\"", path, name));
+  }
+  f.finish();
+  return out;
+}
+
+// Builds the optimizer a case names; a field the named optimizer does not take is an error.
+optim::AnyOptimizer make_optimizer(const Json& value, const std::string& path) {
+  Fields f(value, path);
+  const std::string name = string(f.required("name"), path + ".name");
+  const auto num = [&](const char* key, double fallback) {
+    const Json* v = f.optional(key);
+    return v ? number(*v, path + "." + key) : fallback;
+  };
+  const auto flag = [&](const char* key) {
+    const Json* v = f.optional(key);
+    return v ? boolean(*v, path + "." + key) : false;
+  };
+  const auto maybe = [&](const char* key) -> std::optional<double> {
+    const Json* v = f.optional(key);
+    return v ? std::optional<double>(number(*v, path + "." + key)) : std::nullopt;
+  };
+  const auto clipnorm = maybe("clipnorm");
+  const auto clipvalue = maybe("clipvalue");
+  const auto global_clipnorm = maybe("global_clipnorm");
+  std::optional<optim::AnyOptimizer> out;
+  if (name == "sgd") {
+    out = optim::SGD({.learning_rate = num("learning_rate", 0.01), .momentum = num("momentum", 0.0),
+                      .nesterov = flag("nesterov"), .clipnorm = clipnorm, .clipvalue = clipvalue,
+                      .global_clipnorm = global_clipnorm});
+  } else if (name == "adam") {
+    out = optim::Adam({.learning_rate = num("learning_rate", 0.001), .beta_1 = num("beta_1", 0.9),
+                       .beta_2 = num("beta_2", 0.999), .epsilon = num("epsilon", 1e-7),
+                       .amsgrad = flag("amsgrad"), .clipnorm = clipnorm, .clipvalue = clipvalue,
+                       .global_clipnorm = global_clipnorm});
+  } else if (name == "rmsprop") {
+    out = optim::RMSprop({.learning_rate = num("learning_rate", 0.001), .rho = num("rho", 0.9),
+                          .momentum = num("momentum", 0.0), .epsilon = num("epsilon", 1e-7),
+                          .centered = flag("centered"), .clipnorm = clipnorm,
+                          .clipvalue = clipvalue, .global_clipnorm = global_clipnorm});
+  } else if (name == "adagrad") {
+    out = optim::Adagrad({.learning_rate = num("learning_rate", 0.001),
+                          .initial_accumulator_value = num("initial_accumulator_value", 0.1),
+                          .epsilon = num("epsilon", 1e-7), .clipnorm = clipnorm,
+                          .clipvalue = clipvalue, .global_clipnorm = global_clipnorm});
+  } else {
+    throw SchemaError(fmt::format("{}: unknown optimizer \"{}\"", path, name));
+  }
+  f.finish();
+  return *out;
+}
+
+// Runs every call of a simple_rnn case on one layer object of `dtype`.
+Comparison run_simple_rnn_as(const Json& root, Comparison comparison, DType dtype) {
+  Fields top(root, "case");
+  declare_common_fields(top);
+  Fields config(top.required("config"), "config");
+  layers::SimpleRNNOptions options{
+      .units = static_cast<std::int64_t>(number(config.required("units"), "config.units")),
+      .activation = string(config.required("activation"), "config.activation"),
+      .use_bias = boolean(config.required("use_bias"), "config.use_bias"),
+  };
+  for (const char* key : {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+                          "activity_regularizer"}) {
+    const Json* value = config.optional(key);
+    if (!value) continue;
+    auto regularizer = make_regularizer(*value, std::string("config.") + key);
+    if (std::string_view(key) == "kernel_regularizer") options.kernel_regularizer = regularizer;
+    if (std::string_view(key) == "recurrent_regularizer") options.recurrent_regularizer = regularizer;
+    if (std::string_view(key) == "bias_regularizer") options.bias_regularizer = regularizer;
+    if (std::string_view(key) == "activity_regularizer") options.activity_regularizer = regularizer;
+  }
+  options.return_sequences = boolean(config.required("return_sequences"), "config.return_sequences");
+  options.return_state = boolean(config.required("return_state"), "config.return_state");
+  options.go_backwards = boolean(config.required("go_backwards"), "config.go_backwards");
+  options.stateful = boolean(config.required("stateful"), "config.stateful");
+  options.unroll = boolean(config.required("unroll"), "config.unroll");
+  options.dtype = dtype;
+  config.finish();
+
+  Fields weights(top.required("weights"), "weights");
+  std::vector<Tensor> weight_values{tensor(weights.required("kernel"), "weights.kernel", dtype),
+                                    tensor(weights.required("recurrent_kernel"), "weights.recurrent_kernel", dtype)};
+  if (options.use_bias) weight_values.push_back(tensor(weights.required("bias"), "weights.bias", dtype));
+  weights.finish();
+
+  layers::SimpleRNN rnn(options);
+  const Json& calls = top.required("calls");
+  top.finish();
+  if (!calls.is_array() || calls.empty()) throw SchemaError("calls: expected a non-empty array");
+  for (std::size_t c = 0; c < calls.size(); ++c) {
+    const std::string at = fmt::format("calls[{}]", c);
+    Fields call(calls[c], at);
+    Tensor x = tensor(call.required("inputs"), at + ".inputs", dtype).set_requires_grad();
+    if (!rnn.built()) {
+      rnn.build(x.shape());
+      rnn.set_weights(weight_values);
+    }
+    layers::RNNCallOptions call_options;
+    if (const Json* mask = call.optional("mask")) {
+      call_options.mask = tensor(*mask, at + ".mask", DType::boolean);
+    }
+    Tensor h0;
+    if (const Json* state = call.optional("initial_state")) {
+      h0 = tensor(*state, at + ".initial_state", dtype).set_requires_grad();
+      call_options.initial_state = {h0};
+    }
+    if (const Json* reset = call.optional("reset_states_before"); reset && boolean(*reset, at)) {
+      rnn.reset_states();
+    }
+    call_options.training = boolean(call.required("training"), at + ".training");
+    for (const Variable& w : rnn.weights()) w.value().clear_grad();
+
+    layers::RNNOutput result = rnn(x, call_options);
+    std::vector<Tensor> outputs{result.output};
+    outputs.insert(outputs.end(), result.states.begin(), result.states.end());
+    const Json& expected_outputs = call.required("outputs");
+    const Json& loss_weights = call.required("loss_weights");
+    if (!expected_outputs.is_array() || expected_outputs.size() != outputs.size() ||
+        !loss_weights.is_array() || loss_weights.size() != outputs.size()) {
+      throw SchemaError(fmt::format("{}: the layer returns {} tensors; outputs and loss_weights must list as many",
+                                    at, outputs.size()));
+    }
+    Tensor loss = Tensor::scalar(0.0, dtype);
+    for (std::size_t k = 0; k < outputs.size(); ++k) {
+      const std::string out_at = fmt::format("{}.outputs[{}]", at, k);
+      comparison.compare(out_at, outputs[k], tensor(expected_outputs[k], out_at, dtype));
+      loss = add(loss, sum(mul(outputs[k], tensor(loss_weights[k], out_at + ".loss_weights", dtype))));
+    }
+    comparison.compare(at + ".loss", loss.item(), number(call.required("loss"), at + ".loss"));
+    loss.backward();
+
+    Fields gradients(call.required("gradients"), at + ".gradients");
+    const auto grad_of = [](const Tensor& t) {
+      return t.has_grad() ? t.grad() : Tensor::zeros(t.shape(), t.dtype());
+    };
+    const auto check_gradient = [&](const std::string& key, const Tensor& of) {
+      comparison.compare(at + ".gradients." + key, grad_of(of),
+                         tensor(gradients.required(key), at + ".gradients." + key, dtype));
+    };
+    const auto layer_weights = rnn.weights();
+    check_gradient("inputs", x);
+    check_gradient("kernel", layer_weights[0].value());
+    check_gradient("recurrent_kernel", layer_weights[1].value());
+    if (options.use_bias) check_gradient("bias", layer_weights[2].value());
+    if (h0.defined()) check_gradient("initial_state", h0);
+    gradients.finish();
+
+    if (const Json* expected = call.optional("regularization_loss")) {
+      double total = 0.0;
+      for (const Tensor& term : rnn.losses()) total += term.item();
+      comparison.compare(at + ".regularization_loss", total, number(*expected, at + ".regularization_loss"));
+    }
+    call.finish();
+  }
+  return comparison;
+}
+
+std::vector<Outcome> run_simple_rnn(const Json& root, const Comparison& tolerance) {
+  return {{run_simple_rnn_as(root, tolerance, DType::f32), "float32"},
+          {run_simple_rnn_as(root, tolerance, DType::f64), "float64"}};
+}
+
+std::vector<Outcome> run_regularizer(const Json& root, const Comparison& tolerance) {
+  std::vector<Outcome> outcomes;
+  for (DType dtype : {DType::f32, DType::f64}) {
+    Fields top(root, "case");
+    declare_common_fields(top);
+    auto regularizer = make_regularizer(top.required("regularizer"), "regularizer");
+    Tensor input = tensor(top.required("input"), "input", dtype);
+    const double expected = number(top.required("expected_loss"), "expected_loss");
+    top.finish();
+    Comparison comparison = tolerance;
+    comparison.compare("loss", regularizer(input).item(), expected);
+    outcomes.push_back({comparison, std::string(dtype_name(dtype))});
+  }
+  return outcomes;
+}
+
+std::vector<Outcome> run_constraint(const Json& root, const Comparison& tolerance) {
+  std::vector<Outcome> outcomes;
+  for (DType dtype : {DType::f32, DType::f64}) {
+    Fields top(root, "case");
+    declare_common_fields(top);
+    auto constraint = make_constraint(top.required("constraint"), "constraint");
+    Tensor input = tensor(top.required("input"), "input", dtype);
+    Tensor expected = tensor(top.required("expected"), "expected", dtype);
+    top.finish();
+    Comparison comparison = tolerance;
+    comparison.compare("constrained", constraint(input), expected);
+    outcomes.push_back({comparison, std::string(dtype_name(dtype))});
+  }
+  return outcomes;
+}
+
+std::vector<Outcome> run_optimizer(const Json& root, const Comparison& tolerance) {
+  std::vector<Outcome> outcomes;
+  for (DType dtype : {DType::f32, DType::f64}) {
+    Fields top(root, "case");
+    declare_common_fields(top);
+    optim::AnyOptimizer optimizer = make_optimizer(top.required("optimizer"), "optimizer");
+    const Json& initial = top.required("initial");
+    const Json& steps = top.required("steps");
+    top.finish();
+    if (!initial.is_array() || !steps.is_array() || steps.empty()) {
+      throw SchemaError("initial and steps must be arrays, steps non-empty");
+    }
+    std::vector<Variable> variables;
+    for (std::size_t i = 0; i < initial.size(); ++i) {
+      variables.emplace_back(fmt::format("w{}", i), tensor(initial[i], fmt::format("initial[{}]", i), dtype));
+    }
+    Comparison comparison = tolerance;
+    for (std::size_t s = 0; s < steps.size(); ++s) {
+      const std::string at = fmt::format("steps[{}]", s);
+      Fields step(steps[s], at);
+      const Json& gradients = step.required("gradients");
+      const Json& expected = step.required("expected");
+      step.finish();
+      if (gradients.size() != variables.size() || expected.size() != variables.size()) {
+        throw SchemaError(fmt::format("{}: expected one gradient and one result per parameter", at));
+      }
+      for (std::size_t i = 0; i < variables.size(); ++i) {
+        variables[i].value().clear_grad();
+        variables[i].value().backward(tensor(gradients[i], fmt::format("{}.gradients[{}]", at, i), dtype));
+      }
+      optimizer->apply(variables);
+      for (std::size_t i = 0; i < variables.size(); ++i) {
+        const std::string what = fmt::format("{}.expected[{}]", at, i);
+        comparison.compare(what, variables[i].value(), tensor(expected[i], what, dtype));
+      }
+    }
+    outcomes.push_back({comparison, std::string(dtype_name(dtype))});
+  }
+  return outcomes;
+}
+
+std::filesystem::path golden_directory() {
+  const char* from_environment = std::getenv("RNNKIT_GOLDEN_DIR");
+  return from_environment && *from_environment ? std::filesystem::path(from_environment)
+                                               : std::filesystem::path(RNNKIT_DEFAULT_GOLDEN_DIR);
+}
+
+// Runs one file; returns whether it passed and prints its line.
+bool run_case(const std::filesystem::path& file) {
+  using Runner = std::function<std::vector<Outcome>(const Json&, const Comparison&)>;
+  static const std::map<std::string, Runner> runners{{"simple_rnn", run_simple_rnn},
+                                                     {"regularizer", run_regularizer},
+                                                     {"constraint", run_constraint},
+                                                     {"optimizer", run_optimizer}};
+  std::string name = file.filename().string();
+  try {
+    std::ifstream in(file);
+    const Json root = Json::parse(in);
+    if (string(root.at("schema"), "schema") != "rnnkit-golden/1") {
+      throw SchemaError("unknown schema \"" + root.at("schema").get<std::string>() + "\"");
+    }
+    name = string(root.at("name"), "name");
+    const std::string kind = string(root.at("kind"), "kind");
+    auto runner = runners.find(kind);
+    if (runner == runners.end()) throw SchemaError("unknown kind \"" + kind + "\"");
+    Fields tolerance(root.at("tolerance"), "tolerance");
+    const Comparison limits(number(tolerance.required("rtol"), "tolerance.rtol"),
+                            number(tolerance.required("atol"), "tolerance.atol"));
+    tolerance.finish();
+    bool passed = true;
+    std::string detail;
+    for (const Outcome& outcome : runner->second(root, limits)) {
+      passed = passed && outcome.comparison.passed();
+      detail += fmt::format("  {} worst {:.3g} of tolerance at {}", outcome.variant,
+                            outcome.comparison.worst(), outcome.comparison.worst_at());
+    }
+    fmt::print("{} {:<28}{}\n", passed ? "PASS" : "FAIL", name, detail);
+    return passed;
+  } catch (const std::exception& error) {
+    fmt::print("FAIL {:<28}  cannot run: {}\n", name, error.what());
+    return false;
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_golden_case_passes) {
+  const auto directory = golden_directory();
+  BOOST_TEST_REQUIRE(std::filesystem::is_directory(directory),
+                     "golden directory " << directory << " does not exist");
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  BOOST_TEST_REQUIRE(!files.empty(), "no *.json golden case in " << directory);
+  std::size_t failed = 0;
+  for (const auto& file : files) {
+    if (!run_case(file)) ++failed;
+  }
+  fmt::print("golden: {} passed, {} failed\n", files.size() - failed, failed);
+  BOOST_TEST(failed == 0u, failed << " golden case(s) failed");
+}

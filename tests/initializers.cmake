@@ -1,0 +1,1 @@
+rnnkit_test(initializers SOURCES initializers_test.cpp LABELS unit)

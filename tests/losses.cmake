@@ -1,0 +1,1 @@
+rnnkit_test(losses SOURCES losses_test.cpp LABELS unit)

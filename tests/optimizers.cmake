@@ -1,0 +1,1 @@
+rnnkit_test(optimizers SOURCES optimizers_test.cpp LABELS unit)

@@ -1,0 +1,1 @@
+rnnkit_test(regularizers_constraints SOURCES regularizers_constraints_test.cpp LABELS unit gradcheck)

@@ -1,0 +1,1 @@
+rnnkit_test(simple_rnn_gradcheck SOURCES simple_rnn_gradcheck_test.cpp LABELS gradcheck)

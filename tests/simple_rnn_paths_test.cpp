@@ -1,0 +1,130 @@
+#define BOOST_TEST_MODULE simple_rnn_paths
+#include <rnnkit/framework/autograd.h>
+#include <rnnkit/framework/ops.h>
+#include <rnnkit/layers/simple_rnn.h>
+
+#include <boost/test/data/monomorphic.hpp>
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "simple_rnn_support.h"
+#include "test_support.h"
+
+using namespace rnnkit;
+using layers::SimpleRNN;
+using testing::check_close;
+using testing::make_problem;
+using testing::options_for;
+using testing::random_tensor;
+namespace bdata = boost::unit_test::data;
+
+namespace {
+
+// float32 on both paths; the paths accumulate in different orders (oneDNN's RNN kernel vs
+// separate matmuls), so they agree to a few float32 ulps, relative to the values' scale.
+constexpr double path_rtol = 1e-5;
+constexpr double path_atol = 1e-6;
+
+struct Run {
+  Tensor output, state, x_grad, h0_grad;
+  std::vector<Tensor> weight_grads;
+  std::string output_op;
+};
+
+struct Config {
+  std::string activation;
+  bool use_bias, return_sequences, go_backwards, initial_state, stateful, dropout;
+};
+
+Run run(const Config& c, bool unroll) {
+  const auto p = make_problem(DType::f32, 3, 6, 4, 5);
+  SimpleRNN layer(options_for(p, {.activation = c.activation,
+                                  .use_bias = c.use_bias,
+                                  .dropout = c.dropout ? 0.3 : 0.0,
+                                  .return_sequences = c.return_sequences,
+                                  .return_state = true,
+                                  .go_backwards = c.go_backwards,
+                                  .stateful = c.stateful,
+                                  .unroll = unroll,
+                                  .seed = 17}));
+  if (c.stateful) layer(random_tensor({3, 6, 4}, DType::f32, 40), {.training = true});
+  Tensor x = p.x.clone().set_requires_grad();
+  Tensor h0 = p.h0.clone().set_requires_grad();
+  layers::RNNCallOptions call{.training = true};
+  if (c.initial_state) call.initial_state = {h0};
+  auto [output, state] = layer(x, call);
+  const Tensor w_out = random_tensor(output.shape(), DType::f32, 50);
+  const Tensor w_state = random_tensor(state.shape(), DType::f32, 51);
+  (sum(output * w_out) + sum(state * w_state)).backward();
+  Run r{.output = output,
+        .state = state,
+        .x_grad = x.grad(),
+        .h0_grad = h0.has_grad() ? h0.grad() : Tensor(),
+        .weight_grads = {},
+        .output_op = output.grad_fn() ? output.grad_fn()->name : "none"};
+  for (const Variable& v : layer.weights()) r.weight_grads.push_back(v.value().grad());
+  return r;
+}
+
+}  // namespace
+
+BOOST_DATA_TEST_CASE(fused_and_per_step_paths_agree_on_values_and_gradients,
+                     bdata::make({"tanh", "relu", "sigmoid"}) * bdata::make({true, false}) *
+                         bdata::make({false, true}) * bdata::make({false, true}) *
+                         bdata::make({false, true}) * bdata::make({false, true}) *
+                         bdata::make({false, true}),
+                     activation, use_bias, return_sequences, go_backwards, initial_state, stateful,
+                     dropout) {
+  const Config c{activation,    use_bias, return_sequences, go_backwards,
+                 initial_state, stateful, dropout};
+  const Run fused = run(c, false);
+  const Run per_step = run(c, true);
+  // The witness that each path really ran.
+  BOOST_TEST(fused.output_op == "fused_simple_rnn");
+  BOOST_TEST(per_step.output_op != "fused_simple_rnn");
+
+  check_close(fused.output, per_step.output, path_rtol, path_atol);
+  check_close(fused.state, per_step.state, path_rtol, path_atol);
+  check_close(fused.x_grad, per_step.x_grad, path_rtol, path_atol);
+  BOOST_TEST_REQUIRE(fused.h0_grad.defined() == per_step.h0_grad.defined());
+  // A given initial state gets a gradient unless a non-zero kept state overrides it (§2.7).
+  BOOST_TEST(fused.h0_grad.defined() == (initial_state && !stateful));
+  if (fused.h0_grad.defined()) check_close(fused.h0_grad, per_step.h0_grad, path_rtol, path_atol);
+  BOOST_TEST_REQUIRE(fused.weight_grads.size() == per_step.weight_grads.size());
+  BOOST_TEST(fused.weight_grads.size() == (use_bias ? 3u : 2u));
+  for (std::size_t i = 0; i < fused.weight_grads.size(); ++i) {
+    check_close(fused.weight_grads[i], per_step.weight_grads[i], path_rtol, path_atol);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_fused_float32_path_agrees_with_float64) {
+  const auto p64 = make_problem(DType::f64, 4, 20, 6, 8);
+  auto p32 = p64;
+  for (Tensor* t : {&p32.x, &p32.kernel, &p32.recurrent, &p32.bias, &p32.h0})
+    *t = t->to(DType::f32);
+  p32.dtype = DType::f32;
+  SimpleRNN single(options_for(p32, {.return_sequences = true}));
+  SimpleRNN dual(options_for(p64, {.return_sequences = true}));
+  const Tensor y32 = single(p32.x, {.initial_state = {p32.h0}});
+  const Tensor y64 = dual(p64.x, {.initial_state = {p64.h0}});
+  check_close(y32.to(DType::f64), y64, path_rtol, path_atol);
+}
+
+BOOST_AUTO_TEST_CASE(masks_recurrent_dropout_float64_and_custom_activations_use_the_step_path) {
+  auto op_of = [](layers::SimpleRNNOptions o, layers::RNNCallOptions call,
+                  DType dtype = DType::f32) {
+    const auto p = make_problem(dtype, 2, 3, 2, 2);
+    SimpleRNN layer(options_for(p, std::move(o)));
+    const Tensor y = layer(p.x, std::move(call));
+    return y.grad_fn() ? y.grad_fn()->name : std::string("none");
+  };
+  BOOST_TEST(op_of({}, {}) == "fused_simple_rnn");
+  BOOST_TEST(op_of({}, {.mask = Tensor::ones({2, 3}, DType::boolean)}) != "fused_simple_rnn");
+  BOOST_TEST(op_of({.recurrent_dropout = 0.2}, {.training = true}) != "fused_simple_rnn");
+  BOOST_TEST(op_of({.recurrent_dropout = 0.2}, {}) == "fused_simple_rnn");
+  BOOST_TEST(op_of({.activation = "linear"}, {}) != "fused_simple_rnn");
+  BOOST_TEST(op_of({.activation = [](const Tensor& t) { return tanh(t); }}, {}) !=
+             "fused_simple_rnn");
+  BOOST_TEST(op_of({.unroll = true}, {}) != "fused_simple_rnn");
+  BOOST_TEST(op_of({}, {}, DType::f64) != "fused_simple_rnn");
+}
