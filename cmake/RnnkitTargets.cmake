@@ -9,6 +9,11 @@ target_compile_options(rnnkit_build_options INTERFACE -Wall -Wextra -Wpedantic)
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   target_compile_options(rnnkit_build_options INTERFACE -Wno-maybe-uninitialized -Wno-restrict)
 endif()
+# GCC 12.2 at -O3 miscompiles IPA-CP clones: tests/losses_test.cpp's helper taking a
+# std::vector<double> by value received {1, 1, 1, 1} for the literal {1, 1, 1, 0}.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  target_compile_options(rnnkit_build_options INTERFACE -fno-ipa-cp-clone)
+endif()
 if(RNNKIT_NATIVE)
   target_compile_options(rnnkit_build_options INTERFACE -march=native)
 endif()

@@ -182,7 +182,7 @@ Comparison run_simple_rnn_as(const Json& root, Comparison comparison, DType dtyp
       rnn.reset_states();
     }
     call_options.training = boolean(call.required("training"), at + ".training");
-    for (const Variable& w : rnn.weights()) w.value().clear_grad();
+    for (Variable w : rnn.weights()) w.zero_grad();
 
     layers::RNNOutput result = rnn(x, call_options);
     std::vector<Tensor> outputs{result.output};
@@ -293,7 +293,7 @@ std::vector<Outcome> run_optimizer(const Json& root, const Comparison& tolerance
         throw SchemaError(fmt::format("{}: expected one gradient and one result per parameter", at));
       }
       for (std::size_t i = 0; i < variables.size(); ++i) {
-        variables[i].value().clear_grad();
+        variables[i].zero_grad();
         variables[i].value().backward(tensor(gradients[i], fmt::format("{}.gradients[{}]", at, i), dtype));
       }
       optimizer->apply(variables);

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <rnnkit/framework/losses.h>
 #include <rnnkit/framework/ops.h>
@@ -29,7 +28,6 @@ namespace {
 constexpr double eps = 1e-7;
 
 Tensor f64(Shape shape, std::vector<double> values) {
-  BOOST_TEST_MESSAGE(fmt::format("f64 {} {}", values.size(), fmt::join(values, ",")));
   return Tensor::from_values(std::move(shape), values, DType::f64);
 }
 
@@ -67,9 +65,7 @@ double log_sum_exp(const std::vector<double>& row) {
 BOOST_AUTO_TEST_CASE(mean_squared_and_absolute_error_match_the_keras_examples) {
   const Tensor y_true = f64({2, 2}, {0, 1, 0, 0});
   const Tensor y_pred = f64({2, 2}, {1, 1, 1, 0});
-  BOOST_TEST_MESSAGE(fmt::format("created {}", y_pred));
   const Tensor weights = f64({2}, {0.7, 0.3});
-  BOOST_TEST_MESSAGE(fmt::format("weights {}", y_pred));
   for (const AnyLoss& loss : {AnyLoss("mse"), AnyLoss("mae")}) {
     BOOST_TEST_CONTEXT(loss.name()) {
       check_doc(loss(y_true, y_pred), {0.5});
@@ -79,7 +75,6 @@ BOOST_AUTO_TEST_CASE(mean_squared_and_absolute_error_match_the_keras_examples) {
   check_doc(MeanSquaredError({.reduction = Reduction::sum})(y_true, y_pred), {1.0});
   check_doc(MeanAbsoluteError({.reduction = Reduction::none})(y_true, y_pred), {0.5, 0.5});
   check_doc(mean_squared_error(y_true, y_pred), {0.5, 0.5});
-  BOOST_TEST_MESSAGE(fmt::format("{} {} {}", y_true, y_pred, mean_squared_error(y_true, y_pred)));
 }
 
 BOOST_AUTO_TEST_CASE(binary_crossentropy_matches_the_keras_examples) {

@@ -48,6 +48,11 @@ void Variable::assign(const Tensor& value) {
   impl_->value.copy_(value);
 }
 
+void Variable::zero_grad() {
+  checked();
+  impl_->value.zero_grad();
+}
+
 void Variable::apply_constraint() {
   const auto& constraint = checked().constraint;
   if (!constraint) return;

@@ -120,10 +120,16 @@ RNN::PreparedCall RNN::prepare_call(const Tensor& inputs, const RNNCallOptions& 
 }
 
 void RNN::build(const Shape& input_shape) {
-  cell_->maybe_build({input_shape[0], input_shape[2]});
-  input_features_ = input_shape[2];
+  // The same checks as a call on inputs of this shape; a placeholder tensor carries the shape.
+  const PreparedCall call = prepare_call(Tensor::zeros(input_shape, dtype()), {});
+  if (!built()) build_for(call.batch, call.features);
+}
+
+void RNN::build_for(std::int64_t batch, std::int64_t features) {
+  cell_->maybe_build({batch, features});
+  input_features_ = features;
   if (options_.stateful) {
-    batch_size_ = input_shape[0];
+    batch_size_ = batch;
     kept_states_ = cell_->get_initial_state(batch_size_, dtype());
   }
   set_built();
@@ -142,7 +148,7 @@ std::vector<Tensor> RNN::initial_states(const PreparedCall& call) const {
 
 RNNOutput RNN::operator()(const Tensor& inputs, const RNNCallOptions& options) {
   const PreparedCall call = prepare_call(inputs, options);
-  if (!built()) build(call.inputs.shape());
+  if (!built()) build_for(call.batch, call.features);
   cell_->reset_dropout_masks();
   const std::vector<Tensor> initial = initial_states(call);
 

@@ -8,6 +8,7 @@
 #include <rnnkit/framework/dtype.h>
 #include <rnnkit/framework/fused_rnn.h>
 #include <rnnkit/framework/gradcheck.h>
+#include <rnnkit/framework/losses.h>
 #include <rnnkit/framework/ops.h>
 #include <rnnkit/framework/random.h>
 #include <rnnkit/framework/regularizers.h>
@@ -16,9 +17,11 @@
 #include <rnnkit/framework/tensor.h>
 #include <rnnkit/framework/variable.h>
 #include <rnnkit/initializers/initializer.h>
+#include <rnnkit/initializers/initializers.h>
 #include <rnnkit/layers/abstract_rnn_cell.h>
 #include <rnnkit/layers/dropout_mask.h>
 #include <rnnkit/layers/layer.h>
 #include <rnnkit/layers/rnn.h>
 #include <rnnkit/layers/simple_rnn.h>
 #include <rnnkit/layers/simple_rnn_cell.h>
+#include <rnnkit/optim/optim.h>

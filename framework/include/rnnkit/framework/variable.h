@@ -27,6 +27,8 @@ class Variable {
   void set_trainable(bool trainable);
   /// Replaces the value in place (shape and dtype must match; the dtype is converted).
   void assign(const Tensor& value);
+  /// Zeroes the accumulated gradient, keeping its buffer (call after each optimizer step).
+  void zero_grad();
   /// Applies the constraint, if any, in place (what optimizers call after each update).
   void apply_constraint();
   /// Identity of the shared parameter, stable for its lifetime (keys optimizer slots).

@@ -87,6 +87,12 @@ class RNN : public Layer {
   /// return_sequences and none otherwise.
   LayerOutput forward(const Tensor& inputs, const Tensor& mask, bool training) override;
 
+  /// Creates the weights for inputs of `input_shape` ([B, T, F], or [T, B, F] when time_major)
+  /// without running the layer, as Keras's build(input_shape) does, so set_weights can come
+  /// before the first call. A stateful layer takes its batch size from it. Throws
+  /// std::invalid_argument for a shape that is not rank 3 with positive dimensions, or that
+  /// differs from the one the layer was already built for.
+  void build(const Shape& input_shape);
   bool built() const override;
   AbstractRNNCell& cell() { return *cell_; }
   const AbstractRNNCell& cell() const { return *cell_; }
@@ -118,7 +124,7 @@ class RNN : public Layer {
  private:
   struct PreparedCall;
   PreparedCall prepare_call(const Tensor& inputs, const RNNCallOptions& options) const;
-  void build(const Shape& input_shape);
+  void build_for(std::int64_t batch, std::int64_t features);
   std::vector<Tensor> initial_states(const PreparedCall& call) const;
   std::vector<Tensor> activity_losses(const RNNOutput& result) const;
   void check_stateful_batch_known(std::string_view what) const;
