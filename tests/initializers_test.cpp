@@ -494,14 +494,13 @@ BOOST_AUTO_TEST_CASE(every_name_resolves_to_its_class) {
 }
 
 BOOST_AUTO_TEST_CASE(names_give_keras_default_arguments) {
-  const auto& uniform = dynamic_cast<const RandomUniform&>(AnyInitializer("uniform").get());
-  BOOST_TEST(uniform.minval() == -0.05);
-  BOOST_TEST(uniform.maxval() == 0.05);
-  const auto& normal = dynamic_cast<const RandomNormal&>(AnyInitializer("normal").get());
-  BOOST_TEST(normal.stddev() == 0.05);
-  const auto& orthogonal = dynamic_cast<const Orthogonal&>(AnyInitializer("orthogonal").get());
-  BOOST_TEST(orthogonal.gain() == 1.0);
-  BOOST_TEST(dynamic_cast<const Constant&>(AnyInitializer("constant").get()).value() == 0.0);
+  const AnyInitializer uniform("uniform"), normal("normal"), orthogonal("orthogonal"),
+      constant("constant");
+  BOOST_TEST(dynamic_cast<const RandomUniform&>(uniform.get()).minval() == -0.05);
+  BOOST_TEST(dynamic_cast<const RandomUniform&>(uniform.get()).maxval() == 0.05);
+  BOOST_TEST(dynamic_cast<const RandomNormal&>(normal.get()).stddev() == 0.05);
+  BOOST_TEST(dynamic_cast<const Orthogonal&>(orthogonal.get()).gain() == 1.0);
+  BOOST_TEST(dynamic_cast<const Constant&>(constant.get()).value() == 0.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -53,7 +53,8 @@ inline void check_close(const Tensor& actual, const Tensor& expected, double rto
   double worst = 0.0;
   std::size_t worst_at = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    const double ratio = std::abs(a[i] - e[i]) / (atol + rtol * std::abs(e[i]));
+    const double difference = std::abs(a[i] - e[i]);
+    const double ratio = difference == 0.0 ? 0.0 : difference / (atol + rtol * std::abs(e[i]));
     if (!(ratio <= worst)) {
       worst = ratio;
       worst_at = i;
