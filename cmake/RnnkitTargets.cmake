@@ -9,10 +9,10 @@ target_compile_options(rnnkit_build_options INTERFACE -Wall -Wextra -Wpedantic)
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   target_compile_options(rnnkit_build_options INTERFACE -Wno-maybe-uninitialized -Wno-restrict)
 endif()
-# GCC 12.2 at -O3 miscompiles IPA-CP clones: tests/losses_test.cpp's helper taking a
-# std::vector<double> by value received {1, 1, 1, 1} for the literal {1, 1, 1, 0}.
+# GCC 12.2 with AVX-512 stores a 32/64-byte constant whose high 8-byte words are zero as a
+# broadcast of its low word (double[4]{1, 1, 1, 0} is written as {1, 1, 1, 1}); this disables that.
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
-  target_compile_options(rnnkit_build_options INTERFACE -fno-ipa-cp-clone)
+  target_compile_options(rnnkit_build_options INTERFACE -mtune-ctrl=^inter_unit_moves_to_vec)
 endif()
 if(RNNKIT_NATIVE)
   target_compile_options(rnnkit_build_options INTERFACE -march=native)

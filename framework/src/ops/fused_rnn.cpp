@@ -89,22 +89,16 @@ dnn::WeightSource weight_source(const Tensor& weights) {
           .version = weights.version()};
 }
 
-const float* data_or_null(const Tensor& tensor) {
-  return tensor.defined() ? tensor.data<float>() : nullptr;
-}
-
-dnn::VanillaRnnInputs rnn_inputs(const Tensor& x, const Tensor& h0, const Tensor& kernel,
-                                 const Tensor& recurrent_kernel, const Tensor& bias) {
-  return {.x = x.data<float>(),
-          .h0 = h0.data<float>(),
-          .kernel = weight_source(kernel),
+dnn::VanillaRnnWeights rnn_weights(const Tensor& kernel, const Tensor& recurrent_kernel,
+                                   const Tensor& bias) {
+  return {.kernel = weight_source(kernel),
           .recurrent_kernel = weight_source(recurrent_kernel),
-          .bias = data_or_null(bias)};
+          .bias = bias.defined() ? bias.data<float>() : nullptr};
 }
 
-// A gradient tensor of `like`'s shape when `wanted`, else undefined.
-Tensor gradient_for(const Tensor& like, bool wanted) {
-  return wanted ? Tensor::empty(like.shape(), DType::f32) : Tensor();
+// A gradient tensor of `shape` when `wanted`, else undefined.
+Tensor gradient_for(Shape shape, bool wanted) {
+  return wanted ? Tensor::empty(std::move(shape), DType::f32) : Tensor();
 }
 
 float* mutable_or_null(Tensor& tensor) {
@@ -124,39 +118,41 @@ FusedRnnOutputs fused_simple_rnn(const Tensor& x, const Tensor& h0, const Tensor
   Tensor sequence = Tensor::empty({problem.batch, problem.time, problem.units});
   Tensor last_state = Tensor::empty({problem.batch, problem.units});
   const bool training = needs_grad({&x, &h0, &kernel, &recurrent_kernel, &bias});
-  dnn::PooledBuffer workspace =
-      dnn::vanilla_rnn_forward(problem, training, rnn_inputs(x, h0, kernel, recurrent_kernel, bias),
+  const dnn::VanillaRnnState state =
+      dnn::vanilla_rnn_forward(problem, training, x.data<float>(), h0.data<float>(),
+                               rnn_weights(kernel, recurrent_kernel, bias),
                                sequence.mutable_data<float>(), last_state.mutable_data<float>());
   if (!training) return {sequence, last_state};
 
   const std::array<bool, 5> wanted{x.requires_grad(), h0.requires_grad(), kernel.requires_grad(),
                                    recurrent_kernel.requires_grad(),
                                    bias.defined() && bias.requires_grad()};
-  const SavedTensor saved_x(x), saved_h0(h0), saved_kernel(kernel),
-      saved_recurrent_kernel(recurrent_kernel), saved_bias(bias), saved_sequence(sequence),
-      saved_last_state(last_state);
+  // x and the sequence themselves are not needed: the state holds the time-major copies the
+  // primitive ran on.
+  const SavedTensor saved_h0(h0), saved_kernel(kernel), saved_recurrent_kernel(recurrent_kernel),
+      saved_bias(bias), saved_last_state(last_state);
   auto outputs = record(
       op_name, {x, h0, kernel, recurrent_kernel, bias}, {sequence, last_state},
       [=](const std::vector<Tensor>& g) -> std::vector<Tensor> {
-        const Tensor& x_value = saved_x.get(op_name);
         const Tensor& h0_value = saved_h0.get(op_name);
         const Tensor& kernel_value = saved_kernel.get(op_name);
         const Tensor& recurrent_kernel_value = saved_recurrent_kernel.get(op_name);
         const Tensor& bias_value = saved_bias.get(op_name);
         std::vector<Tensor> grads{
-            gradient_for(x_value, wanted[0]), gradient_for(h0_value, wanted[1]),
-            gradient_for(kernel_value, wanted[2]), gradient_for(recurrent_kernel_value, wanted[3]),
-            gradient_for(bias_value, wanted[4])};
-        dnn::vanilla_rnn_backward(
-            problem,
-            rnn_inputs(x_value, h0_value, kernel_value, recurrent_kernel_value, bias_value),
-            saved_sequence.get(op_name).data<float>(), saved_last_state.get(op_name).data<float>(),
-            workspace.get(), g[0].data<float>(), g[1].data<float>(),
-            {.x = mutable_or_null(grads[0]),
-             .h0 = mutable_or_null(grads[1]),
-             .kernel = mutable_or_null(grads[2]),
-             .recurrent_kernel = mutable_or_null(grads[3]),
-             .bias = mutable_or_null(grads[4])});
+            gradient_for({problem.batch, problem.time, problem.input}, wanted[0]),
+            gradient_for({problem.batch, problem.units}, wanted[1]),
+            gradient_for({problem.input, problem.units}, wanted[2]),
+            gradient_for({problem.units, problem.units}, wanted[3]),
+            gradient_for({problem.units}, wanted[4])};
+        dnn::vanilla_rnn_backward(problem, state, h0_value.data<float>(),
+                                  rnn_weights(kernel_value, recurrent_kernel_value, bias_value),
+                                  saved_last_state.get(op_name).data<float>(), g[0].data<float>(),
+                                  g[1].data<float>(),
+                                  {.x = mutable_or_null(grads[0]),
+                                   .h0 = mutable_or_null(grads[1]),
+                                   .kernel = mutable_or_null(grads[2]),
+                                   .recurrent_kernel = mutable_or_null(grads[3]),
+                                   .bias = mutable_or_null(grads[4])});
         return grads;
       });
   return {outputs[0], outputs[1]};

@@ -1,5 +1,7 @@
 #include "kernels/onednn/vanilla_rnn.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -9,8 +11,6 @@
 #include <new>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "kernels/onednn/runtime.h"
 
@@ -80,7 +80,7 @@ void reorder(const std::string& key, const md& from, const void* source, const m
     dnnl::reorder::primitive_desc pd(engine(), from, engine(), to, default_attributes());
     return CachedPrimitive{dnnl::reorder(pd), pd};
   });
-  execute("fused_simple_rnn weight reorder", *primitive,
+  execute("fused_simple_rnn reorder", *primitive,
           {{DNNL_ARG_FROM, wrap(from, source)}, {DNNL_ARG_TO, wrap(to, destination)}});
 }
 
@@ -136,18 +136,21 @@ WeightCache& weight_cache() {
   return instance;
 }
 
-// Keras's layouts, which are oneDNN's plain ones.
+// Keras's layouts, which are oneDNN's plain ones, and the time-major ones the primitive runs on.
 struct Layouts {
   explicit Layouts(const VanillaRnnProblem& p)
       : x({p.time, p.batch, p.input}, dt::f32, tag::ntc),
+        x_time_major({p.time, p.batch, p.input}, dt::f32, tag::tnc),
         state({1, 1, p.batch, p.units}, dt::f32, tag::ldnc),
         kernel({1, 1, p.input, 1, p.units}, dt::f32, tag::ldigo),
         recurrent_kernel({1, 1, p.units, 1, p.units}, dt::f32, tag::ldigo),
         bias({1, 1, 1, p.units}, dt::f32, tag::ldgo),
         sequence({p.time, p.batch, p.units}, dt::f32, tag::ntc),
+        sequence_time_major({p.time, p.batch, p.units}, dt::f32, tag::tnc),
         any_kernel(kernel.dims(), dt::f32, tag::any),
         any_recurrent_kernel(recurrent_kernel.dims(), dt::f32, tag::any) {}
-  md x, state, kernel, recurrent_kernel, bias, sequence, any_kernel, any_recurrent_kernel;
+  md x, x_time_major, state, kernel, recurrent_kernel, bias, sequence, sequence_time_major,
+      any_kernel, any_recurrent_kernel;
 };
 
 std::string problem_key(std::string_view kind, const VanillaRnnProblem& p) {
@@ -155,12 +158,17 @@ std::string problem_key(std::string_view kind, const VanillaRnnProblem& p) {
                      p.input, p.units);
 }
 
+std::string transpose_key(std::string_view direction, const md& desc) {
+  const auto dims = desc.dims();
+  return fmt::format("vanilla_rnn_transpose:{}:{}x{}x{}", direction, dims[0], dims[1], dims[2]);
+}
+
 dnnl::vanilla_rnn_forward::primitive_desc forward_pd(const VanillaRnnProblem& p,
                                                      prop_kind propagation) {
   const Layouts l(p);
-  dnnl::vanilla_rnn_forward::desc desc(propagation, p.activation, direction, l.x, l.state,
-                                       l.any_kernel, l.any_recurrent_kernel, l.bias, l.sequence,
-                                       l.state);
+  dnnl::vanilla_rnn_forward::desc desc(propagation, p.activation, direction, l.x_time_major,
+                                       l.state, l.any_kernel, l.any_recurrent_kernel, l.bias,
+                                       l.sequence_time_major, l.state);
   return {desc, default_attributes(), engine()};
 }
 
@@ -199,9 +207,9 @@ class GradientTargets {
 
 }  // namespace
 
-PooledBuffer vanilla_rnn_forward(const VanillaRnnProblem& problem, bool training,
-                                 const VanillaRnnInputs& inputs, float* sequence,
-                                 float* last_state) {
+VanillaRnnState vanilla_rnn_forward(const VanillaRnnProblem& problem, bool training, const float* x,
+                                    const float* h0, const VanillaRnnWeights& weights,
+                                    float* sequence, float* last_state) {
   const auto key =
       problem_key(training ? "vanilla_rnn_fwd_training" : "vanilla_rnn_fwd_inference", problem);
   auto primitive = cached_primitive(key, [&] {
@@ -212,49 +220,55 @@ PooledBuffer vanilla_rnn_forward(const VanillaRnnProblem& problem, bool training
   const Layouts l(problem);
   const auto& pd = primitive->descriptor;
   const auto kernel =
-      bind_weights(inputs.kernel, l.kernel, pd.weights_desc(0), key + ":weights_layer");
-  const auto recurrent_kernel = bind_weights(inputs.recurrent_kernel, l.recurrent_kernel,
+      bind_weights(weights.kernel, l.kernel, pd.weights_desc(0), key + ":weights_layer");
+  const auto recurrent_kernel = bind_weights(weights.recurrent_kernel, l.recurrent_kernel,
                                              pd.weights_desc(1), key + ":weights_iter");
-  const PooledBuffer zero_bias = inputs.bias ? nullptr : zeroed(l.bias.get_size());
+  const PooledBuffer zero_bias = weights.bias ? nullptr : zeroed(l.bias.get_size());
+  VanillaRnnState state{.workspace = nullptr,
+                        .x = pool().acquire(l.x_time_major.get_size()),
+                        .sequence = pool().acquire(l.sequence_time_major.get_size())};
+  reorder(transpose_key("ntc_to_tnc", l.x), l.x, x, l.x_time_major, state.x.get());
   std::unordered_map<int, dnnl::memory> arguments{
-      {DNNL_ARG_SRC_LAYER, wrap(l.x, inputs.x)},
-      {DNNL_ARG_SRC_ITER, wrap(l.state, inputs.h0)},
+      {DNNL_ARG_SRC_LAYER, wrap(l.x_time_major, state.x.get())},
+      {DNNL_ARG_SRC_ITER, wrap(l.state, h0)},
       {DNNL_ARG_WEIGHTS_LAYER, kernel.memory},
       {DNNL_ARG_WEIGHTS_ITER, recurrent_kernel.memory},
-      {DNNL_ARG_BIAS, wrap(l.bias, inputs.bias ? inputs.bias : zero_bias.get())},
-      {DNNL_ARG_DST_LAYER, wrap(l.sequence, sequence)},
+      {DNNL_ARG_BIAS, wrap(l.bias, weights.bias ? weights.bias : zero_bias.get())},
+      {DNNL_ARG_DST_LAYER, wrap(l.sequence_time_major, state.sequence.get())},
       {DNNL_ARG_DST_ITER, wrap(l.state, last_state)}};
-  PooledBuffer workspace;
   if (training) {
     const md workspace_desc = pd.workspace_desc();
-    workspace = pool().acquire(workspace_desc.get_size());
-    arguments.emplace(DNNL_ARG_WORKSPACE, wrap(workspace_desc, workspace.get()));
+    state.workspace = pool().acquire(workspace_desc.get_size());
+    arguments.emplace(DNNL_ARG_WORKSPACE, wrap(workspace_desc, state.workspace.get()));
   }
   execute("fused_simple_rnn", *primitive, std::move(arguments));
-  return workspace;
+  reorder(transpose_key("tnc_to_ntc", l.sequence), l.sequence_time_major, state.sequence.get(),
+          l.sequence, sequence);
+  if (!training) return {};
+  return state;
 }
 
-void vanilla_rnn_backward(const VanillaRnnProblem& problem, const VanillaRnnInputs& inputs,
-                          const float* sequence, const float* last_state, const void* workspace,
-                          const float* diff_sequence, const float* diff_last_state,
-                          const VanillaRnnGradients& gradients) {
+void vanilla_rnn_backward(const VanillaRnnProblem& problem, const VanillaRnnState& state,
+                          const float* h0, const VanillaRnnWeights& weights,
+                          const float* last_state, const float* diff_sequence,
+                          const float* diff_last_state, const VanillaRnnGradients& gradients) {
   const auto key = problem_key("vanilla_rnn_bwd", problem);
   const Layouts l(problem);
   auto primitive = cached_primitive(key, [&] {
-    dnnl::vanilla_rnn_backward::desc desc(prop_kind::backward, problem.activation, direction, l.x,
-                                          l.state, l.any_kernel, l.any_recurrent_kernel, l.bias,
-                                          l.sequence, l.state, l.x, l.state, l.any_kernel,
-                                          l.any_recurrent_kernel, l.bias, l.sequence, l.state);
+    dnnl::vanilla_rnn_backward::desc desc(
+        prop_kind::backward, problem.activation, direction, l.x_time_major, l.state, l.any_kernel,
+        l.any_recurrent_kernel, l.bias, l.sequence_time_major, l.state, l.x, l.state, l.any_kernel,
+        l.any_recurrent_kernel, l.bias, l.sequence, l.state);
     dnnl::vanilla_rnn_backward::primitive_desc pd(desc, default_attributes(), engine(),
                                                   forward_pd(problem, prop_kind::forward_training));
     return CachedPrimitive{dnnl::vanilla_rnn_backward(pd), pd};
   });
   const auto& pd = primitive->descriptor;
   const auto kernel =
-      bind_weights(inputs.kernel, l.kernel, pd.weights_desc(0), key + ":weights_layer");
-  const auto recurrent_kernel = bind_weights(inputs.recurrent_kernel, l.recurrent_kernel,
+      bind_weights(weights.kernel, l.kernel, pd.weights_desc(0), key + ":weights_layer");
+  const auto recurrent_kernel = bind_weights(weights.recurrent_kernel, l.recurrent_kernel,
                                              pd.weights_desc(1), key + ":weights_iter");
-  const PooledBuffer zero_bias = inputs.bias ? nullptr : zeroed(l.bias.get_size());
+  const PooledBuffer zero_bias = weights.bias ? nullptr : zeroed(l.bias.get_size());
 
   GradientTargets targets;
   // oneDNN 2.6's backward adds into diff weights and diff bias, so they must start at zero.
@@ -279,14 +293,14 @@ void vanilla_rnn_backward(const VanillaRnnProblem& problem, const VanillaRnnInpu
 
   execute(
       "fused_simple_rnn backward", *primitive,
-      {{DNNL_ARG_SRC_LAYER, wrap(l.x, inputs.x)},
-       {DNNL_ARG_SRC_ITER, wrap(l.state, inputs.h0)},
+      {{DNNL_ARG_SRC_LAYER, wrap(l.x_time_major, state.x.get())},
+       {DNNL_ARG_SRC_ITER, wrap(l.state, h0)},
        {DNNL_ARG_WEIGHTS_LAYER, kernel.memory},
        {DNNL_ARG_WEIGHTS_ITER, recurrent_kernel.memory},
-       {DNNL_ARG_BIAS, wrap(l.bias, inputs.bias ? inputs.bias : zero_bias.get())},
-       {DNNL_ARG_DST_LAYER, wrap(l.sequence, sequence)},
+       {DNNL_ARG_BIAS, wrap(l.bias, weights.bias ? weights.bias : zero_bias.get())},
+       {DNNL_ARG_DST_LAYER, wrap(l.sequence_time_major, state.sequence.get())},
        {DNNL_ARG_DST_ITER, wrap(l.state, last_state)},
-       {DNNL_ARG_WORKSPACE, wrap(pd.workspace_desc(), workspace)},
+       {DNNL_ARG_WORKSPACE, wrap(pd.workspace_desc(), state.workspace.get())},
        {DNNL_ARG_DIFF_DST_LAYER, wrap(l.sequence, diff_sequence)},
        {DNNL_ARG_DIFF_DST_ITER, wrap(l.state, diff_last_state)},
        {DNNL_ARG_DIFF_SRC_LAYER, wrap(l.x, targets.resolve(gradients.x, l.x.get_size()))},

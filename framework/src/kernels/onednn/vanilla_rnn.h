@@ -1,9 +1,12 @@
 #pragma once
 
-// oneDNN's vanilla_rnn primitive (one layer, left to right) on Keras's layouts: x and the
-// sequence are ntc, kernel and recurrent_kernel ldigo, bias ldgo, states ldnc. The primitives
-// pick their own weight layouts; weights are reordered only when a layout differs from ldigo,
-// and the reordered copy is cached by (weight storage, version).
+// oneDNN's vanilla_rnn primitive (one layer, left to right) on Keras's layouts: kernel and
+// recurrent_kernel are ldigo, bias ldgo, states ldnc, x and the sequence batch-major (ntc). The
+// primitive runs time-major (tnc) inside: x is transposed in and the sequence out, because
+// oneDNN 2.6 is 20-30% slower on a batch-major dst_layer, far more than the two transposes cost.
+// The gradients of x and of the sequence stay batch-major (free for oneDNN). The primitives pick
+// their own weight layouts; weights are reordered only when a layout differs from ldigo, and the
+// reordered copy is cached by (weight storage, version).
 
 #include <cstdint>
 #include <memory>
@@ -28,10 +31,8 @@ struct WeightSource {
   std::uint64_t version = 0;
 };
 
-/// The forward operands; a null bias means a zero bias.
-struct VanillaRnnInputs {
-  const float* x = nullptr;
-  const float* h0 = nullptr;
+/// The weights; a null bias means a zero bias.
+struct VanillaRnnWeights {
   WeightSource kernel;
   WeightSource recurrent_kernel;
   const float* bias = nullptr;
@@ -49,18 +50,26 @@ struct VanillaRnnGradients {
 /// Memory from a process-wide pool, returned to it when the last handle goes.
 using PooledBuffer = std::shared_ptr<void>;
 
-/// Runs the recurrence into sequence [B, T, U] and last_state [B, U]. In training mode the
-/// returned workspace is what vanilla_rnn_backward needs; otherwise it is null.
-PooledBuffer vanilla_rnn_forward(const VanillaRnnProblem& problem, bool training,
-                                 const VanillaRnnInputs& inputs, float* sequence,
-                                 float* last_state);
+/// What forward training leaves for backward: the workspace and the time-major copies of x and
+/// of the sequence that the primitive ran on.
+struct VanillaRnnState {
+  PooledBuffer workspace;
+  PooledBuffer x;
+  PooledBuffer sequence;
+};
 
-/// The whole backprop-through-time in one call, from the forward's operands, outputs and
-/// workspace and the gradients of both outputs.
-void vanilla_rnn_backward(const VanillaRnnProblem& problem, const VanillaRnnInputs& inputs,
-                          const float* sequence, const float* last_state, const void* workspace,
-                          const float* diff_sequence, const float* diff_last_state,
-                          const VanillaRnnGradients& gradients);
+/// Runs the recurrence over x [B, T, F] into sequence [B, T, U] and last_state [B, U]. In
+/// training mode the result is what vanilla_rnn_backward needs; otherwise it is empty.
+VanillaRnnState vanilla_rnn_forward(const VanillaRnnProblem& problem, bool training, const float* x,
+                                    const float* h0, const VanillaRnnWeights& weights,
+                                    float* sequence, float* last_state);
+
+/// The whole backprop-through-time in one call, from the forward's state and operands and the
+/// gradients of both outputs (diff_sequence [B, T, U], diff_last_state [B, U]).
+void vanilla_rnn_backward(const VanillaRnnProblem& problem, const VanillaRnnState& state,
+                          const float* h0, const VanillaRnnWeights& weights,
+                          const float* last_state, const float* diff_sequence,
+                          const float* diff_last_state, const VanillaRnnGradients& gradients);
 
 /// Weight reorders performed so far in this process (cache misses of the reorder cache).
 std::uint64_t weight_reorder_count();
