@@ -40,6 +40,10 @@ function(rnnkit_add_library folder)
   target_link_libraries(${target} PUBLIC ${ARG_PUBLIC_DEPS}
                                   PRIVATE ${ARG_PRIVATE_DEPS} $<BUILD_INTERFACE:rnnkit_build_options>)
   target_compile_features(${target} PUBLIC cxx_std_20)
+  if(RNNKIT_SANITIZE)
+    # A sanitized static library needs the sanitizer runtimes wherever it is linked, installed too.
+    target_link_options(${target} INTERFACE -fsanitize=address,undefined)
+  endif()
   install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/include/ DESTINATION include)
   set_property(GLOBAL APPEND PROPERTY RNNKIT_LIBRARIES ${target})
 endfunction()

@@ -33,6 +33,8 @@ struct Outcome {
   std::string variant;
 };
 
+// Every regularizer object may carry both factors (schema: {"name", "l1", "l2"}); a factor the
+// named regularizer does not have must be 0, else the case contradicts itself.
 regularizers::AnyRegularizer make_regularizer(const Json& value, const std::string& path) {
   Fields f(value, path);
   const std::string name = string(f.required("name"), path + ".name");
@@ -42,10 +44,24 @@ regularizers::AnyRegularizer make_regularizer(const Json& value, const std::stri
   const auto factor = [&](const Json* v, const char* key) {
     return v ? number(*v, path + "." + key) : 0.01;
   };
-  if (name == "l1" && !l2) return regularizers::L1(factor(l1, "l1"));
-  if (name == "l2" && !l1) return regularizers::L2(factor(l2, "l2"));
+  const auto require_zero = [&](const Json* v, const char* key) {
+    if (v && number(*v, path + "." + key) != 0.0) {
+      throw SchemaError(
+          fmt::format("{}: regularizer \"{}\" has no {} factor, but {} = {} (expected 0)", path,
+                      name, key, key, v->dump()));
+    }
+  };
+  if (name == "l1") {
+    require_zero(l2, "l2");
+    return regularizers::L1(factor(l1, "l1"));
+  }
+  if (name == "l2") {
+    require_zero(l1, "l1");
+    return regularizers::L2(factor(l2, "l2"));
+  }
   if (name == "l1_l2") return regularizers::L1L2(factor(l1, "l1"), factor(l2, "l2"));
-  throw SchemaError(fmt::format("{}: unknown regularizer \"{}\" or a factor it does not take", path, name));
+  throw SchemaError(
+      fmt::format("{}: unknown regularizer \"{}\" (expected l1, l2 or l1_l2)", path, name));
 }
 
 constraints::AnyConstraint make_constraint(const Json& value, const std::string& path) {
@@ -77,50 +93,62 @@ constraints::AnyConstraint make_constraint(const Json& value, const std::string&
   return out;
 }
 
-// Builds the optimizer a case names; a field the named optimizer does not take is an error.
+// Builds the optimizer a case names. The schema lets any optimizer carry any of its listed
+// fields; those the named optimizer has no use for (e.g. rho for sgd) are type-checked and then
+// ignored. A field outside the schema's list is an error.
 optim::AnyOptimizer make_optimizer(const Json& value, const std::string& path) {
   Fields f(value, path);
   const std::string name = string(f.required("name"), path + ".name");
-  const auto num = [&](const char* key, double fallback) {
+  const auto maybe = [&](const char* key) -> std::optional<double> {
     const Json* v = f.optional(key);
-    return v ? number(*v, path + "." + key) : fallback;
+    return v ? std::optional<double>(number(*v, path + "." + key)) : std::nullopt;
   };
   const auto flag = [&](const char* key) {
     const Json* v = f.optional(key);
     return v ? boolean(*v, path + "." + key) : false;
   };
-  const auto maybe = [&](const char* key) -> std::optional<double> {
-    const Json* v = f.optional(key);
-    return v ? std::optional<double>(number(*v, path + "." + key)) : std::nullopt;
-  };
+  const auto learning_rate = maybe("learning_rate");
+  const auto momentum = maybe("momentum");
+  const bool nesterov = flag("nesterov");
+  const auto beta_1 = maybe("beta_1");
+  const auto beta_2 = maybe("beta_2");
+  const auto epsilon = maybe("epsilon");
+  const bool amsgrad = flag("amsgrad");
+  const auto rho = maybe("rho");
+  const bool centered = flag("centered");
+  const auto initial_accumulator_value = maybe("initial_accumulator_value");
   const auto clipnorm = maybe("clipnorm");
   const auto clipvalue = maybe("clipvalue");
   const auto global_clipnorm = maybe("global_clipnorm");
-  std::optional<optim::AnyOptimizer> out;
-  if (name == "sgd") {
-    out = optim::SGD({.learning_rate = num("learning_rate", 0.01), .momentum = num("momentum", 0.0),
-                      .nesterov = flag("nesterov"), .clipnorm = clipnorm, .clipvalue = clipvalue,
-                      .global_clipnorm = global_clipnorm});
-  } else if (name == "adam") {
-    out = optim::Adam({.learning_rate = num("learning_rate", 0.001), .beta_1 = num("beta_1", 0.9),
-                       .beta_2 = num("beta_2", 0.999), .epsilon = num("epsilon", 1e-7),
-                       .amsgrad = flag("amsgrad"), .clipnorm = clipnorm, .clipvalue = clipvalue,
-                       .global_clipnorm = global_clipnorm});
-  } else if (name == "rmsprop") {
-    out = optim::RMSprop({.learning_rate = num("learning_rate", 0.001), .rho = num("rho", 0.9),
-                          .momentum = num("momentum", 0.0), .epsilon = num("epsilon", 1e-7),
-                          .centered = flag("centered"), .clipnorm = clipnorm,
-                          .clipvalue = clipvalue, .global_clipnorm = global_clipnorm});
-  } else if (name == "adagrad") {
-    out = optim::Adagrad({.learning_rate = num("learning_rate", 0.001),
-                          .initial_accumulator_value = num("initial_accumulator_value", 0.1),
-                          .epsilon = num("epsilon", 1e-7), .clipnorm = clipnorm,
-                          .clipvalue = clipvalue, .global_clipnorm = global_clipnorm});
-  } else {
-    throw SchemaError(fmt::format("{}: unknown optimizer \"{}\"", path, name));
-  }
   f.finish();
-  return *out;
+  if (name == "sgd") {
+    return optim::SGD({.learning_rate = learning_rate.value_or(0.01),
+                       .momentum = momentum.value_or(0.0), .nesterov = nesterov,
+                       .clipnorm = clipnorm, .clipvalue = clipvalue,
+                       .global_clipnorm = global_clipnorm});
+  }
+  if (name == "adam") {
+    return optim::Adam({.learning_rate = learning_rate.value_or(0.001),
+                        .beta_1 = beta_1.value_or(0.9), .beta_2 = beta_2.value_or(0.999),
+                        .epsilon = epsilon.value_or(1e-7), .amsgrad = amsgrad,
+                        .clipnorm = clipnorm, .clipvalue = clipvalue,
+                        .global_clipnorm = global_clipnorm});
+  }
+  if (name == "rmsprop") {
+    return optim::RMSprop({.learning_rate = learning_rate.value_or(0.001),
+                           .rho = rho.value_or(0.9), .momentum = momentum.value_or(0.0),
+                           .epsilon = epsilon.value_or(1e-7), .centered = centered,
+                           .clipnorm = clipnorm, .clipvalue = clipvalue,
+                           .global_clipnorm = global_clipnorm});
+  }
+  if (name == "adagrad") {
+    return optim::Adagrad({.learning_rate = learning_rate.value_or(0.001),
+                           .initial_accumulator_value = initial_accumulator_value.value_or(0.1),
+                           .epsilon = epsilon.value_or(1e-7), .clipnorm = clipnorm,
+                           .clipvalue = clipvalue, .global_clipnorm = global_clipnorm});
+  }
+  throw SchemaError(fmt::format(
+      "{}: unknown optimizer \"{}\" (expected sgd, adam, rmsprop or adagrad)", path, name));
 }
 
 // Runs every call of a simple_rnn case on one layer object of `dtype`.

@@ -1,11 +1,16 @@
 #define BOOST_TEST_MODULE simple_rnn
+#include <rnnkit/framework/activations.h>
 #include <rnnkit/framework/autograd.h>
+#include <rnnkit/framework/constraints.h>
 #include <rnnkit/framework/ops.h>
 #include <rnnkit/framework/regularizers.h>
+#include <rnnkit/initializers/initializer.h>
 #include <rnnkit/layers/rnn.h>
 #include <rnnkit/layers/simple_rnn.h>
 #include <rnnkit/layers/simple_rnn_cell.h>
+#include <rnnkit/optim/sgd.h>
 
+#include <algorithm>
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
@@ -68,6 +73,61 @@ class MinimalCell : public layers::AbstractRNNCell {
   std::int64_t units_;
   Variable kernel_, recurrent_;
 };
+
+/// A user initializer: entry i of the flattened weight is (i + 1) / 10, negated when i is odd.
+class AlternatingRamp : public initializers::Initializer {
+ public:
+  Tensor operator()(const Shape& shape, DType dtype) const override {
+    std::int64_t count = 1;
+    for (std::int64_t d : shape) count *= d;
+    std::vector<double> values;
+    for (std::int64_t i = 0; i < count; ++i) {
+      values.push_back((i % 2 == 0 ? 1.0 : -1.0) * static_cast<double>(i + 1) / 10.0);
+    }
+    return Tensor::from_values(shape, values, dtype);
+  }
+  std::string class_name() const override { return "AlternatingRamp"; }
+};
+
+/// A user regularizer: 0.5 · Σx⁴.
+class QuarticPenalty : public regularizers::Regularizer {
+ public:
+  Tensor operator()(const Tensor& x) const override { return mul(sum(pow(x, 4.0)), 0.5); }
+  std::string class_name() const override { return "QuarticPenalty"; }
+};
+
+/// A user constraint: halves every entry.
+class Halve : public constraints::Constraint {
+ public:
+  Tensor operator()(const Tensor& w) const override { return mul(w, 0.5); }
+  std::string class_name() const override { return "Halve"; }
+};
+
+// One SGD step (learning rate 0.5, exact in float32) on the sum of every weight's entries: each
+// entry's gradient is 1, so the update alone moves every entry by -0.5.
+void step_on_weight_sum(layers::Layer& layer) {
+  Tensor loss;
+  for (const Variable& v : layer.trainable_weights()) {
+    loss = loss.defined() ? add(loss, sum(v.value())) : sum(v.value());
+  }
+  loss.backward();
+  optim::SGD sgd({.learning_rate = 0.5});
+  sgd.apply(layer.trainable_weights());
+}
+
+// Keras MaxNorm over axis 0 of a row-major [rows, cols] matrix (spec §6), written out.
+std::vector<double> max_norm_columns(const std::vector<double>& w, std::int64_t rows,
+                                     std::int64_t cols, double max_value) {
+  std::vector<double> out(w.size());
+  for (std::int64_t c = 0; c < cols; ++c) {
+    double squares = 0;
+    for (std::int64_t r = 0; r < rows; ++r) squares += w[r * cols + c] * w[r * cols + c];
+    const double norm = std::sqrt(squares);
+    const double scale = std::min(norm, max_value) / (1e-7 + norm);
+    for (std::int64_t r = 0; r < rows; ++r) out[r * cols + c] = w[r * cols + c] * scale;
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -550,6 +610,7 @@ BOOST_AUTO_TEST_SUITE(losses)
 BOOST_AUTO_TEST_CASE(weight_and_activity_terms_of_the_last_call) {
   const auto p = make_problem(DType::f64, 2, 3, 2, 2);
   SimpleRNN rnn(options_for(p, {.kernel_regularizer = "l2",
+                                .recurrent_regularizer = regularizers::L1L2(0.25, 0.75),
                                 .bias_regularizer = regularizers::L1(0.5),
                                 .activity_regularizer = "l2",
                                 .return_sequences = true,
@@ -565,18 +626,22 @@ BOOST_AUTO_TEST_CASE(weight_and_activity_terms_of_the_last_call) {
   auto squared = [](double v) { return v * v; };
   auto absolute = [](double v) { return std::abs(v); };
   const auto& losses = rnn.losses();
-  BOOST_TEST_REQUIRE(losses.size() == 4u);
+  BOOST_TEST_REQUIRE(losses.size() == 5u);
   BOOST_TEST(losses[0].item() == l2 * sum_of(p.kernel, squared),
              boost::test_tools::tolerance(1e-12));
-  BOOST_TEST(losses[1].item() == 0.5 * sum_of(p.bias, absolute),
+  // 0.25 and 0.75 are exact in float32.
+  BOOST_TEST(losses[1].item() ==
+                 0.25 * sum_of(p.recurrent, absolute) + 0.75 * sum_of(p.recurrent, squared),
              boost::test_tools::tolerance(1e-12));
-  BOOST_TEST(losses[2].item() == l2 * sum_of(sequence, squared) / 2.0,
+  BOOST_TEST(losses[2].item() == 0.5 * sum_of(p.bias, absolute),
              boost::test_tools::tolerance(1e-12));
-  BOOST_TEST(losses[3].item() == l2 * sum_of(state, squared) / 2.0,
+  BOOST_TEST(losses[3].item() == l2 * sum_of(sequence, squared) / 2.0,
+             boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(losses[4].item() == l2 * sum_of(state, squared) / 2.0,
              boost::test_tools::tolerance(1e-12));
   // A second call replaces them.
   rnn(p.x);
-  BOOST_TEST(rnn.losses().size() == 4u);
+  BOOST_TEST(rnn.losses().size() == 5u);
   // They are differentiable: d(l2 Σ K²)/dK = 2 l2 K.
   rnn.losses()[0].backward();
   check_close(rnn.cell().kernel().value().grad(), mul(p.kernel, 2.0 * l2), 1e-12, 1e-15);
@@ -590,6 +655,84 @@ BOOST_AUTO_TEST_CASE(activity_term_divides_by_the_batch_of_each_returned_tensor)
   double total = 0;
   for (double v : last.to_vector()) total += std::abs(v);
   BOOST_TEST(rnn.losses()[0].item() == total / 4.0, boost::test_tools::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(constraints_and_user_pieces)
+
+BOOST_AUTO_TEST_CASE(constraints_reach_the_variables_and_act_only_after_an_optimizer_step) {
+  const std::vector<double> kernel0{0.6, -0.8, 0.8, 0.6}, recurrent0{-0.5, 0.2, 0.1, -0.3},
+      bias0{1.2, -1.6};
+  SimpleRNN rnn(2, {.kernel_initializer = fixed(tensor_of({2, 2}, kernel0, DType::f64)),
+                    .recurrent_initializer = fixed(tensor_of({2, 2}, recurrent0, DType::f64)),
+                    .bias_initializer = fixed(tensor_of({2}, bias0, DType::f64)),
+                    .kernel_constraint = constraints::MaxNorm({.max_value = 0.1}),
+                    .recurrent_constraint = "non_neg",
+                    .bias_constraint = constraints::UnitNorm(),
+                    .dtype = DType::f64});
+  rnn(random_tensor({2, 3, 2}, DType::f64, 5));
+  const auto& cell = rnn.cell();
+  BOOST_TEST(cell.kernel().constraint().get() == rnn.kernel_constraint().get());
+  BOOST_TEST(cell.kernel().constraint().get()->class_name() == "MaxNorm");
+  BOOST_TEST(cell.recurrent_kernel().constraint().get()->class_name() == "NonNeg");
+  BOOST_TEST(cell.bias().constraint().get()->class_name() == "UnitNorm");
+
+  // Building (and calling) leaves the initial values alone, though each breaks its constraint.
+  BOOST_TEST((weight_values(rnn) == std::vector<std::vector<double>>{kernel0, recurrent0, bias0}));
+
+  // So does set_weights.
+  const std::vector<double> kernel1{0.9, -0.2, 0.4, 1.1}, recurrent1{0.7, 0.3, -0.4, 0.6},
+      bias1{2.0, 0.5};
+  rnn.set_weights({tensor_of({2, 2}, kernel1, DType::f64),
+                   tensor_of({2, 2}, recurrent1, DType::f64), tensor_of({2}, bias1, DType::f64)});
+  BOOST_TEST((weight_values(rnn) == std::vector<std::vector<double>>{kernel1, recurrent1, bias1}));
+
+  // One step: the update (every entry - 0.5), then the constraint.
+  step_on_weight_sum(rnn);
+  const auto w = rnn.get_weights();
+  const std::vector<double> kernel_updated{0.4, -0.7, -0.1, 0.6};
+  check_close(w[0], tensor_of({2, 2}, max_norm_columns(kernel_updated, 2, 2, 0.1), DType::f64),
+              1e-12, 1e-15);
+  // The update gives {0.2, -0.2, -0.9, 0.1}; constraining first would leave {.., -0.2, -0.5, ..}.
+  check_close(w[1], tensor_of({2, 2}, {0.2, 0.0, 0.0, 0.1}, DType::f64), 1e-12, 1e-15);
+  // The update gives {1.5, 0.0}, of norm 1.5.
+  check_close(w[2], tensor_of({2}, {1.5 / (1.5 + 1e-7), 0.0}, DType::f64), 1e-12, 1e-15);
+}
+
+BOOST_AUTO_TEST_CASE(user_initializers_regularizers_and_constraints_work_through_the_arguments) {
+  SimpleRNN rnn(2, {.kernel_initializer = AlternatingRamp(),
+                    .recurrent_initializer = AlternatingRamp(),
+                    .kernel_regularizer = [](const Tensor& w) { return mul(sum(abs(w)), 0.3); },
+                    .recurrent_regularizer = QuarticPenalty(),
+                    .kernel_constraint = [](const Tensor& w) { return clip(w, -0.25, 0.25); },
+                    .recurrent_constraint = Halve(),
+                    .dtype = DType::f64});
+  BOOST_TEST(rnn.kernel_initializer().get().class_name() == "AlternatingRamp");
+  BOOST_TEST(rnn.recurrent_regularizer().get()->class_name() == "QuarticPenalty");
+  BOOST_TEST(rnn.recurrent_constraint().get()->class_name() == "Halve");
+  rnn(random_tensor({2, 3, 3}, DType::f64, 6));
+
+  const std::vector<double> kernel0{0.1, -0.2, 0.3, -0.4, 0.5, -0.6},
+      recurrent0{0.1, -0.2, 0.3, -0.4};
+  const auto w0 = rnn.get_weights();
+  check_close(w0[0], tensor_of({3, 2}, kernel0, DType::f64), 1e-15, 0);
+  check_close(w0[1], tensor_of({2, 2}, recurrent0, DType::f64), 1e-15, 0);
+
+  // 0.3 · (0.1 + ... + 0.6) and 0.5 · (0.1⁴ + 0.2⁴ + 0.3⁴ + 0.4⁴).
+  const auto& losses = rnn.losses();
+  BOOST_TEST_REQUIRE(losses.size() == 2u);
+  BOOST_TEST(losses[0].item() == 0.3 * 2.1, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(losses[1].item() == 0.5 * 0.0354, boost::test_tools::tolerance(1e-12));
+
+  // The update moves every entry by -0.5; the kernel is then clipped to [-0.25, 0.25], the
+  // recurrent kernel halved, and the unconstrained bias left at -0.5.
+  step_on_weight_sum(rnn);
+  const auto w1 = rnn.get_weights();
+  check_close(w1[0], tensor_of({3, 2}, {-0.25, -0.25, -0.2, -0.25, 0.0, -0.25}, DType::f64),
+              1e-12, 1e-15);
+  check_close(w1[1], tensor_of({2, 2}, {-0.2, -0.35, -0.1, -0.45}, DType::f64), 1e-12, 1e-15);
+  check_close(w1[2], tensor_of({2}, {-0.5, -0.5}, DType::f64), 1e-12, 1e-15);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -636,13 +779,59 @@ BOOST_AUTO_TEST_CASE(constructor_errors) {
   RNNKIT_CHECK_THROWS(SimpleRNN(4, {.dropout = -0.1}), std::invalid_argument, "dropout", "-0.1");
   RNNKIT_CHECK_THROWS(SimpleRNN(4, {.recurrent_dropout = std::numeric_limits<double>::quiet_NaN()}),
                       std::invalid_argument, "recurrent_dropout", "nan");
-  RNNKIT_CHECK_THROWS(SimpleRNN(4, {.activation = "tanhh"}), std::invalid_argument, "activation",
-                      "tanhh", "tanh");
   RNNKIT_CHECK_THROWS(SimpleRNN(4, {.dtype = DType::boolean}), std::invalid_argument, "dtype",
                       "bool");
   RNNKIT_CHECK_THROWS(SimpleRNNCell(0), std::invalid_argument, "SimpleRNNCell", "units");
   RNNKIT_CHECK_THROWS(SimpleRNNCell(2, {.recurrent_dropout = 1.5}), std::invalid_argument,
                       "SimpleRNNCell", "recurrent_dropout");
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_activation_name_is_rejected_by_the_layer_it_is_given_to) {
+  layers::reset_layer_names();
+  RNNKIT_CHECK_THROWS(SimpleRNN(4, {.activation = "tanhh"}), std::invalid_argument,
+                      "SimpleRNN: argument 'activation': unknown name \"tanhh\"",
+                      "expected one of: ", "elu, exponential, gelu", "tanh");
+  RNNKIT_CHECK_THROWS(SimpleRNN(4, {.activation = "Tanh", .name = "encoder"}),
+                      std::invalid_argument, "SimpleRNN 'encoder': argument 'activation'",
+                      "unknown name \"Tanh\"", "expected one of");
+  RNNKIT_CHECK_THROWS(SimpleRNNCell(2, {.activation = ""}), std::invalid_argument,
+                      "SimpleRNNCell: argument 'activation': unknown name \"\"", "relu");
+  RNNKIT_CHECK_THROWS(RNN(SimpleRNNCell(2, {.activation = "relu6x"})), std::invalid_argument,
+                      "SimpleRNNCell: argument 'activation'", "relu6x");
+  // The rejected layers and cells drew no default names.
+  SimpleRNN first(4);
+  BOOST_TEST(first.name() == "simple_rnn");
+  BOOST_TEST(first.cell().name() == "simple_rnn_cell");
+}
+
+BOOST_AUTO_TEST_CASE(an_activation_holds_an_unknown_name_until_checked_or_called) {
+  const Activation unknown("tanhh");
+  BOOST_TEST(unknown.name() == "tanhh");
+  BOOST_TEST(!unknown.is_known());
+  BOOST_TEST(!unknown.is_builtin());
+  const Tensor x = Tensor::from_values({3}, {-1.0, 0.0, 2.0}, DType::f64);
+  RNNKIT_CHECK_THROWS(unknown(x), std::invalid_argument,
+                      "activation: unknown name \"tanhh\"; expected one of: ", "sigmoid");
+  RNNKIT_CHECK_THROWS(unknown.check("Dense 'out'"), std::invalid_argument,
+                      "Dense 'out': argument 'activation': unknown name \"tanhh\"", "linear");
+  RNNKIT_CHECK_THROWS(unknown.check("Dense", "recurrent_activation"), std::invalid_argument,
+                      "Dense: argument 'recurrent_activation'");
+
+  const Activation relu_by_name(std::string("relu"));
+  BOOST_TEST(relu_by_name.is_known());
+  BOOST_TEST(relu_by_name.is_builtin());
+  BOOST_CHECK_NO_THROW(relu_by_name.check("SimpleRNN"));
+  BOOST_TEST((relu_by_name(x).to_vector() == std::vector<double>{0.0, 0.0, 2.0}));
+  BOOST_TEST(Activation().name() == "linear");
+  const Activation doubled = [](const Tensor& t) { return mul(t, 2.0); };
+  BOOST_TEST(doubled.is_known());
+  BOOST_TEST(!doubled.is_builtin());
+  BOOST_TEST((doubled(x).to_vector() == std::vector<double>{-2.0, 0.0, 4.0}));
+
+  const auto names = Activation::names();
+  BOOST_TEST(std::is_sorted(names.begin(), names.end()));
+  BOOST_TEST(std::count(names.begin(), names.end(), "tanh") == 1);
+  BOOST_TEST(std::count(names.begin(), names.end(), "tanhh") == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -704,6 +893,36 @@ BOOST_DATA_TEST_CASE(rnn_runs_a_user_defined_cell_with_every_option,
                            .mask = masked ? mask_values : std::vector<double>{},
                            .go_backwards = go_backwards};
   check_close(sequence, tensor_of({2, 4, 2}, reference_rnn(c).sequence, DType::f64), 1e-12, 1e-12);
+}
+
+BOOST_AUTO_TEST_CASE(a_user_defined_cell_returns_and_keeps_its_state) {
+  const auto p = make_problem(DType::f64, 2, 4, 3, 2);
+  const Tensor x2 = random_tensor({2, 4, 3}, DType::f64, 31);
+  RNN rnn(MinimalCell(2, DType::f64), {.return_state = true, .stateful = true});
+  auto [out1, state1] = rnn(p.x);
+  const auto w = rnn.get_weights();
+  testing::ReferenceCase c{.batch = 2,
+                           .time = 4,
+                           .features = 3,
+                           .units = 2,
+                           .x = p.x.to_vector(),
+                           .kernel = w.at(0).to_vector(),
+                           .recurrent = w.at(1).to_vector()};
+  const auto first = reference_rnn(c);
+  check_close(out1, tensor_of({2, 2}, first.last, DType::f64), 1e-12, 1e-12);
+  check_close(state1, tensor_of({2, 2}, first.state, DType::f64), 1e-12, 1e-12);
+  check_close(rnn.states().at(0), tensor_of({2, 2}, first.state, DType::f64), 1e-12, 1e-12);
+
+  // The second call starts from the kept state.
+  auto [out2, state2] = rnn(x2);
+  c.x = x2.to_vector();
+  c.h0 = first.state;
+  const auto second = reference_rnn(c);
+  check_close(out2, tensor_of({2, 2}, second.last, DType::f64), 1e-12, 1e-12);
+  check_close(state2, tensor_of({2, 2}, second.state, DType::f64), 1e-12, 1e-12);
+
+  rnn.reset_states();
+  for (double v : state_values(rnn)) BOOST_TEST(v == 0.0);
 }
 
 BOOST_AUTO_TEST_CASE(a_user_defined_cell_trains_through_rnn) {

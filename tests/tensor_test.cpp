@@ -2,7 +2,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
+#include <cstddef>
+#include <cstdint>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -344,4 +347,125 @@ BOOST_AUTO_TEST_CASE(repeated_float32_ops_and_their_backward_create_no_new_primi
   BOOST_TEST(after.size == before.size);
   // add, tanh, softmax, mul, sum forward and at least as many backward primitives per step.
   BOOST_TEST(after.hits >= before.hits + 3 * 8);
+}
+
+namespace {
+
+// Restores the default capacity however the test ends.
+struct DefaultCapacityOnExit {
+  DefaultCapacityOnExit() = default;
+  DefaultCapacityOnExit(const DefaultCapacityOnExit&) = delete;
+  DefaultCapacityOnExit& operator=(const DefaultCapacityOnExit&) = delete;
+  ~DefaultCapacityOnExit() { set_primitive_cache_capacity(1024); }
+};
+
+// A float32 [m, k] · [k, 2] product, which needs exactly one primitive (keyed by its shapes).
+void matmul_of_rows(std::int64_t m) {
+  (void)matmul(Tensor::ones({m, 3}), Tensor::ones({3, 2}));
+}
+
+// a · b in plain loops, in double.
+std::vector<double> loop_matmul(const std::vector<double>& a, const std::vector<double>& b,
+                                std::int64_t m, std::int64_t k, std::int64_t n) {
+  std::vector<double> c(static_cast<std::size_t>(m * n), 0.0);
+  for (std::int64_t i = 0; i < m; ++i) {
+    for (std::int64_t j = 0; j < n; ++j) {
+      for (std::int64_t l = 0; l < k; ++l) c[i * n + j] += a[i * k + l] * b[l * n + j];
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(the_cache_is_bounded_evicts_the_least_recently_used_and_clears) {
+  const DefaultCapacityOnExit restore;
+  clear_primitive_cache();
+  auto s = primitive_cache_stats();
+  BOOST_TEST(s.hits == 0u);
+  BOOST_TEST(s.misses == 0u);
+  BOOST_TEST(s.evictions == 0u);
+  BOOST_TEST(s.size == 0u);
+  BOOST_TEST(s.capacity == 1024u);
+
+  set_primitive_cache_capacity(2);
+  for (std::int64_t m = 1; m <= 6; ++m) matmul_of_rows(m);
+  // Six distinct primitives through two slots: the four oldest were evicted.
+  s = primitive_cache_stats();
+  BOOST_TEST(s.capacity == 2u);
+  BOOST_TEST(s.misses == 6u);
+  BOOST_TEST(s.size == 2u);
+  BOOST_TEST(s.evictions == 4u);
+  BOOST_TEST(s.hits == 0u);
+
+  matmul_of_rows(5);  // still cached (m = 5 and 6 are the two most recent)
+  matmul_of_rows(1);  // evicted long ago: built again, evicting m = 6 (now the least recent)
+  matmul_of_rows(5);  // kept: it was used after m = 6
+  s = primitive_cache_stats();
+  BOOST_TEST(s.hits == 2u);
+  BOOST_TEST(s.misses == 7u);
+  BOOST_TEST(s.evictions == 5u);
+  BOOST_TEST(s.size == 2u);
+
+  // Growing keeps everything; shrinking evicts down to the new bound.
+  set_primitive_cache_capacity(4);
+  matmul_of_rows(2);
+  matmul_of_rows(3);
+  BOOST_TEST(primitive_cache_stats().size == 4u);
+  set_primitive_cache_capacity(1);
+  s = primitive_cache_stats();
+  BOOST_TEST(s.size == 1u);
+  BOOST_TEST(s.evictions == 8u);
+
+  RNNKIT_CHECK_THROWS(set_primitive_cache_capacity(0), std::invalid_argument,
+                      "set_primitive_cache_capacity", "at least 1", "got 0");
+  BOOST_TEST(primitive_cache_stats().capacity == 1u);
+  BOOST_TEST(primitive_cache_stats().size == 1u);
+
+  clear_primitive_cache();
+  s = primitive_cache_stats();
+  BOOST_TEST(s.hits == 0u);
+  BOOST_TEST(s.misses == 0u);
+  BOOST_TEST(s.evictions == 0u);
+  BOOST_TEST(s.size == 0u);
+  BOOST_TEST(s.capacity == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_matmuls_of_different_shapes_match_sequential_runs) {
+  const DefaultCapacityOnExit restore;
+  // Smaller than the number of shapes, so the threads also evict each other's primitives.
+  set_primitive_cache_capacity(2);
+  constexpr int threads = 4;
+  constexpr int repeats = 40;
+  std::vector<Tensor> as, bs, sequential;
+  for (int t = 0; t < threads; ++t) {
+    const std::int64_t m = 3 + t, k = 5 + 2 * t, n = 2 + t;
+    as.push_back(rnnkit::testing::random_tensor({m, k}, DType::f32, 100 + t));
+    bs.push_back(rnnkit::testing::random_tensor({k, n}, DType::f32, 200 + t));
+    sequential.push_back(matmul(as.back(), bs.back()));
+    const auto looped = loop_matmul(as.back().to_vector(), bs.back().to_vector(), m, k, n);
+    check_close(sequential.back(), Tensor::from_values({m, n}, looped, DType::f64), 1e-5, 1e-6);
+  }
+  const auto before = primitive_cache_stats();
+
+  std::vector<int> mismatches(threads, 0);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      const std::vector<double> expected = sequential[static_cast<std::size_t>(t)].to_vector();
+      for (int i = 0; i < repeats; ++i) {
+        const Tensor c = matmul(as[static_cast<std::size_t>(t)], bs[static_cast<std::size_t>(t)]);
+        if (c.to_vector() != expected) ++mismatches[static_cast<std::size_t>(t)];
+      }
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  for (int t = 0; t < threads; ++t) {
+    BOOST_TEST(mismatches[static_cast<std::size_t>(t)] == 0, "thread " << t);
+  }
+  const auto s = primitive_cache_stats();
+  BOOST_TEST(s.size <= 2u);
+  BOOST_TEST(s.capacity == 2u);
+  // Every product looked its primitive up exactly once; no count was lost to a race.
+  BOOST_TEST(s.hits + s.misses == before.hits + before.misses + threads * repeats);
 }

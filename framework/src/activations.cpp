@@ -35,31 +35,44 @@ const std::map<std::string, Activation::Function, std::less<>>& builtins() {
   return table;
 }
 
+std::string unknown_name_message(std::string_view who, std::string_view name) {
+  return fmt::format("{}: unknown name \"{}\"; expected one of: {}", who, name,
+                     fmt::join(Activation::names(), ", "));
+}
+
 }  // namespace
 
 Activation::Activation() : Activation(std::string_view("linear")) {}
 Activation::Activation(const char* name) : Activation(std::string_view(name)) {}
 Activation::Activation(const std::string& name) : Activation(std::string_view(name)) {}
 
-Activation::Activation(std::string_view name) {
+// An unknown name is kept, not thrown, so the layer it is given to names itself in the error.
+Activation::Activation(std::string_view name) : name_(name) {
   const auto& table = builtins();
-  auto it = table.find(name);
-  if (it == table.end()) {
-    throw std::invalid_argument(fmt::format("activation: unknown name \"{}\"; expected one of: {}",
-                                            name, fmt::join(names(), ", ")));
+  if (auto it = table.find(name); it != table.end()) {
+    function_ = it->second;
+    builtin_ = true;
   }
-  name_ = it->first;
-  function_ = it->second;
 }
 
 Activation::Activation(std::string name, Function function)
-    : name_(std::move(name)), function_(std::move(function)), builtin_(false) {
+    : name_(std::move(name)), function_(std::move(function)) {
   if (!function_) {
     throw std::invalid_argument(fmt::format("activation '{}': the function is empty", name_));
   }
 }
 
-Tensor Activation::operator()(const Tensor& x) const { return function_(x); }
+Tensor Activation::operator()(const Tensor& x) const {
+  if (!is_known()) throw std::invalid_argument(unknown_name_message("activation", name_));
+  return function_(x);
+}
+
+void Activation::check(std::string_view who, std::string_view argument) const {
+  if (!is_known()) {
+    throw std::invalid_argument(
+        unknown_name_message(fmt::format("{}: argument '{}'", who, argument), name_));
+  }
+}
 
 std::vector<std::string> Activation::names() {
   std::vector<std::string> out;

@@ -15,6 +15,7 @@ std::unique_ptr<AbstractRNNCell> make_cell(const SimpleRNNOptions& options) {
   const std::string who =
       options.name.empty() ? "SimpleRNN" : fmt::format("SimpleRNN '{}'", options.name);
   detail::check_units(who, options.units);
+  options.activation.check(who);
   detail::check_rate(who, "dropout", options.dropout);
   detail::check_rate(who, "recurrent_dropout", options.recurrent_dropout);
   if (!is_floating(options.dtype)) {

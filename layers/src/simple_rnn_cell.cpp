@@ -16,6 +16,7 @@ LayerOptions checked_base_options(const SimpleRNNCellOptions& options) {
   const std::string who =
       options.name.empty() ? "SimpleRNNCell" : fmt::format("SimpleRNNCell '{}'", options.name);
   detail::check_units(who, options.units);
+  options.activation.check(who);
   detail::check_rate(who, "dropout", options.dropout);
   detail::check_rate(who, "recurrent_dropout", options.recurrent_dropout);
   return {.name = options.name, .dtype = options.dtype, .trainable = options.trainable};

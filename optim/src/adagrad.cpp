@@ -6,13 +6,7 @@
 namespace rnnkit::optim {
 
 Adagrad::Adagrad(AdagradOptions options)
-    : Optimizer({.class_name = "Adagrad",
-                 .name = std::move(options.name),
-                 .learning_rate = std::move(options.learning_rate),
-                 .clipnorm = options.clipnorm,
-                 .clipvalue = options.clipvalue,
-                 .global_clipnorm = options.global_clipnorm,
-                 .decay = options.decay}),
+    : Optimizer(settings_of("Adagrad", options)),
       initial_accumulator_value_(options.initial_accumulator_value),
       epsilon_(detail::keras_epsilon("Adagrad", options.epsilon)) {
   detail::require_non_negative("Adagrad", "initial_accumulator_value", initial_accumulator_value_);

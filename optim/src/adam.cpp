@@ -8,13 +8,7 @@
 namespace rnnkit::optim {
 
 Adam::Adam(AdamOptions options)
-    : Optimizer({.class_name = "Adam",
-                 .name = std::move(options.name),
-                 .learning_rate = std::move(options.learning_rate),
-                 .clipnorm = options.clipnorm,
-                 .clipvalue = options.clipvalue,
-                 .global_clipnorm = options.global_clipnorm,
-                 .decay = options.decay}),
+    : Optimizer(settings_of("Adam", options)),
       beta_1_(options.beta_1),
       beta_2_(options.beta_2),
       epsilon_(detail::keras_epsilon("Adam", options.epsilon)),

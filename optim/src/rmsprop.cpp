@@ -6,13 +6,7 @@
 namespace rnnkit::optim {
 
 RMSprop::RMSprop(RMSpropOptions options)
-    : Optimizer({.class_name = "RMSprop",
-                 .name = std::move(options.name),
-                 .learning_rate = std::move(options.learning_rate),
-                 .clipnorm = options.clipnorm,
-                 .clipvalue = options.clipvalue,
-                 .global_clipnorm = options.global_clipnorm,
-                 .decay = options.decay}),
+    : Optimizer(settings_of("RMSprop", options)),
       rho_(options.rho),
       momentum_(options.momentum),
       epsilon_(detail::keras_epsilon("RMSprop", options.epsilon)),

@@ -6,13 +6,7 @@
 namespace rnnkit::optim {
 
 SGD::SGD(SGDOptions options)
-    : Optimizer({.class_name = "SGD",
-                 .name = std::move(options.name),
-                 .learning_rate = std::move(options.learning_rate),
-                 .clipnorm = options.clipnorm,
-                 .clipvalue = options.clipvalue,
-                 .global_clipnorm = options.global_clipnorm,
-                 .decay = options.decay}),
+    : Optimizer(settings_of("SGD", options)),
       momentum_(options.momentum),
       nesterov_(options.nesterov) {
   detail::require_unit_closed("SGD", "momentum", momentum_);

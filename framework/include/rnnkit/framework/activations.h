@@ -11,8 +11,9 @@
 namespace rnnkit {
 
 /// An activation function, by Keras name ("tanh", "relu", "sigmoid", "linear", ...; spec §8) or
-/// as any callable Tensor(const Tensor&). An unknown name throws std::invalid_argument listing
-/// the valid names. Keras's `None` is "linear".
+/// as any callable Tensor(const Tensor&). Keras's `None` is "linear". An unknown name is held
+/// unresolved so the layer given it can reject it by name (check); calling it throws
+/// std::invalid_argument listing the valid names.
 class Activation {
  public:
   using Function = std::function<Tensor(const Tensor&)>;
@@ -33,8 +34,13 @@ class Activation {
 
   Tensor operator()(const Tensor& x) const;
   const std::string& name() const { return name_; }
-  /// True for a built-in activation (as opposed to a user callable).
+  /// True for a built-in activation (as opposed to a user callable or an unknown name).
   bool is_builtin() const { return builtin_; }
+  /// False only for a name that is not in names().
+  bool is_known() const { return static_cast<bool>(function_); }
+  /// Throws std::invalid_argument "<who>: argument '<argument>': unknown name ..." listing the
+  /// valid names unless is_known().
+  void check(std::string_view who, std::string_view argument = "activation") const;
 
   /// Every name accepted, sorted.
   static std::vector<std::string> names();
@@ -42,7 +48,7 @@ class Activation {
  private:
   std::string name_;
   Function function_;
-  bool builtin_ = true;
+  bool builtin_ = false;
 };
 
 }  // namespace rnnkit

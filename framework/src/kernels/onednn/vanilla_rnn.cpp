@@ -1,7 +1,5 @@
 #include "kernels/onednn/vanilla_rnn.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -12,12 +10,13 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "kernels/onednn/runtime.h"
 
 namespace rnnkit::kernels::onednn {
 namespace {
 
-using dnnl::algorithm;
 using dnnl::prop_kind;
 using md = dnnl::memory::desc;
 using tag = dnnl::memory::format_tag;
@@ -57,7 +56,7 @@ class BufferPool : public std::enable_shared_from_this<BufferPool> {
   };
   using Block = std::unique_ptr<void, Free>;
   static constexpr std::size_t alignment = 64;
-  static constexpr std::size_t max_idle = 8;
+  static constexpr std::size_t max_idle = 16;
 
   void give_back(Block block, std::size_t bytes) {
     std::lock_guard lock(mutex_);
@@ -158,9 +157,9 @@ std::string problem_key(std::string_view kind, const VanillaRnnProblem& p) {
                      p.input, p.units);
 }
 
-std::string transpose_key(std::string_view direction, const md& desc) {
+std::string transpose_key(std::string_view which, const md& desc) {
   const auto dims = desc.dims();
-  return fmt::format("vanilla_rnn_transpose:{}:{}x{}x{}", direction, dims[0], dims[1], dims[2]);
+  return fmt::format("vanilla_rnn_transpose:{}:{}x{}x{}", which, dims[0], dims[1], dims[2]);
 }
 
 dnnl::vanilla_rnn_forward::primitive_desc forward_pd(const VanillaRnnProblem& p,

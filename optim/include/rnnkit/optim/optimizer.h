@@ -87,6 +87,17 @@ class Optimizer {
     std::optional<double> global_clipnorm = std::nullopt;
     double decay = 0.0;
   };
+  /// The shared arguments out of any optimizer's options struct.
+  template <class Options>
+  static Settings settings_of(std::string class_name, Options& options) {
+    return {.class_name = std::move(class_name),
+            .name = std::move(options.name),
+            .learning_rate = std::move(options.learning_rate),
+            .clipnorm = options.clipnorm,
+            .clipvalue = options.clipvalue,
+            .global_clipnorm = options.global_clipnorm,
+            .decay = options.decay};
+  }
   /// Validates `settings`, throwing std::invalid_argument naming class_name and the argument.
   explicit Optimizer(Settings settings);
 
