@@ -158,7 +158,7 @@ const auto activations = data::make(std::vector<std::string>{"tanh", "relu", "si
 // compounding, so the differences stay at a few 1e-7 of each tensor's scale; 1e-5 is a 20x margin
 // that still catches any wrong term (a missing bias or a transposed weight is an O(1) error).
 BOOST_DATA_TEST_CASE(fused_matches_the_composed_float32_reference,
-                     activations* data::make({true, false}) * data::make(grid_sizes), activation,
+                     activations * data::make({true, false}) * data::make(grid_sizes), activation,
                      with_bias, sizes) {
   const RnnArgs args = make_args(sizes, with_bias);
   const Projections projections(sizes);
@@ -173,7 +173,7 @@ BOOST_DATA_TEST_CASE(fused_matches_the_composed_float32_reference,
 // The float64 reference sees exactly the float32 inputs, so what differs is only float32's own
 // rounding, a few 1e-7 of each tensor's scale: 1e-4 bounds it with a wide margin.
 BOOST_DATA_TEST_CASE(fused_matches_the_composed_float64_reference,
-                     activations* data::make({true, false}) * data::make(grid_sizes), activation,
+                     activations * data::make({true, false}) * data::make(grid_sizes), activation,
                      with_bias, sizes) {
   const RnnArgs args = make_args(sizes, with_bias);
   const Projections projections(sizes);
@@ -185,7 +185,7 @@ BOOST_DATA_TEST_CASE(fused_matches_the_composed_float64_reference,
 }
 
 BOOST_DATA_TEST_CASE(inference_without_gradients_matches_the_reference,
-                     activations* data::make(grid_sizes), activation, sizes) {
+                     activations * data::make(grid_sizes), activation, sizes) {
   const RnnArgs args = make_args(sizes, true);
   const FusedRnnOutputs expected = composed_rnn(args, activation);
   const FusedRnnOutputs fused = fused_rnn(args, activation);

@@ -1,5 +1,6 @@
 #include "rnnkit/framework/tensor.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -283,8 +284,7 @@ void Tensor::fill_(double value) {
   dispatch_any(dtype(), [&](auto zero) {
     using T = decltype(zero);
     T* p = mutable_data<T>();
-    const T v = from_double<T>(value);
-    for (std::int64_t i = 0; i < numel(); ++i) p[i] = v;
+    std::fill_n(p, numel(), from_double<T>(value));
   });
 }
 
