@@ -12,11 +12,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <rnnkit/framework/activations.h>
 #include <rnnkit/framework/autograd.h>
 #include <rnnkit/framework/constraints.h>
+#include <rnnkit/framework/losses.h>
 #include <rnnkit/framework/ops.h>
 #include <rnnkit/framework/regularizers.h>
 #include <rnnkit/framework/variable.h>
+#include <rnnkit/initializers/initializer.h>
 
 #include "test_support.h"
 
@@ -458,3 +461,15 @@ BOOST_AUTO_TEST_CASE(a_failing_constraint_leaves_the_variable_unchanged) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// `use_l1 ? "l1" : nullptr` is a null const char*, not a nullptr_t: it must still mean None, and
+// a null name for a handle that has no None must fail with the list of names, never crash.
+BOOST_AUTO_TEST_CASE(a_null_name_means_none_or_is_refused) {
+  const char* none = nullptr;
+  BOOST_TEST(!static_cast<bool>(rnnkit::regularizers::AnyRegularizer(none)));
+  BOOST_TEST(!static_cast<bool>(rnnkit::constraints::AnyConstraint(none)));
+  BOOST_TEST(rnnkit::Activation(none).name() == "linear");
+  RNNKIT_CHECK_THROWS(rnnkit::initializers::AnyInitializer{none}, std::invalid_argument, "(null)",
+                      "glorot_uniform");
+  RNNKIT_CHECK_THROWS(rnnkit::losses::AnyLoss{none}, std::invalid_argument, "(null)", "mse");
+}

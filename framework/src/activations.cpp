@@ -43,7 +43,9 @@ std::string unknown_name_message(std::string_view who, std::string_view name) {
 }  // namespace
 
 Activation::Activation() : Activation(std::string_view("linear")) {}
-Activation::Activation(const char* name) : Activation(std::string_view(name)) {}
+// A null name is Keras's None: the identity.
+Activation::Activation(const char* name)
+    : Activation(std::string_view(name == nullptr ? "linear" : name)) {}
 Activation::Activation(const std::string& name) : Activation(std::string_view(name)) {}
 
 // An unknown name is kept, not thrown, so the layer it is given to names itself in the error.

@@ -192,7 +192,10 @@ Tensor RadialConstraint::operator()(const Tensor& w) const {
   return out;
 }
 
-AnyConstraint::AnyConstraint(const char* name) : AnyConstraint(std::string_view(name)) {}
+// A null name is Keras's None: no constraint.
+AnyConstraint::AnyConstraint(const char* name) {
+  if (name != nullptr) *this = AnyConstraint(std::string_view(name));
+}
 AnyConstraint::AnyConstraint(const std::string& name) : AnyConstraint(std::string_view(name)) {}
 
 AnyConstraint::AnyConstraint(std::string_view name) {

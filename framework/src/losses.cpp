@@ -318,7 +318,8 @@ const std::map<std::string, Factory, std::less<>>& builtins() {
 
 }  // namespace
 
-AnyLoss::AnyLoss(const char* name) : AnyLoss(std::string_view(name)) {}
+AnyLoss::AnyLoss(const char* name)
+    : AnyLoss(name == nullptr ? std::string_view("(null)") : std::string_view(name)) {}
 AnyLoss::AnyLoss(const std::string& name) : AnyLoss(std::string_view(name)) {}
 
 AnyLoss::AnyLoss(std::string_view name) {

@@ -93,7 +93,10 @@ L1 l1(double l1) { return L1(l1); }
 L2 l2(double l2) { return L2(l2); }
 L1L2 l1_l2(double l1, double l2) { return L1L2(l1, l2); }
 
-AnyRegularizer::AnyRegularizer(const char* name) : AnyRegularizer(std::string_view(name)) {}
+// A null name is Keras's None: no regularizer.
+AnyRegularizer::AnyRegularizer(const char* name) {
+  if (name != nullptr) *this = AnyRegularizer(std::string_view(name));
+}
 AnyRegularizer::AnyRegularizer(const std::string& name) : AnyRegularizer(std::string_view(name)) {}
 
 AnyRegularizer::AnyRegularizer(std::string_view name) {

@@ -64,7 +64,8 @@ class FunctionInitializer final : public Initializer {
 
 }  // namespace
 
-AnyInitializer::AnyInitializer(const char* name) : AnyInitializer(std::string_view(name)) {}
+AnyInitializer::AnyInitializer(const char* name)
+    : AnyInitializer(name == nullptr ? std::string_view("(null)") : std::string_view(name)) {}
 AnyInitializer::AnyInitializer(const std::string& name) : AnyInitializer(std::string_view(name)) {}
 
 AnyInitializer::AnyInitializer(std::string_view name) {

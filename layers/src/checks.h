@@ -22,5 +22,16 @@ void check_states(std::string_view label, std::string_view argument,
 void check_rate(std::string_view who, std::string_view argument, double rate);
 /// `units` >= 1.
 void check_units(std::string_view who, std::int64_t units);
+/// Throws unless `options_units` is unset (0) or equal to `units`, the positional argument of
+/// constructors such as SimpleRNN(4, {...}).
+void check_units_given_once(std::string_view who, std::int64_t units, std::int64_t options_units);
+
+/// `options` with `units` from the positional constructor argument.
+template <class Options>
+Options with_units(std::string_view who, std::int64_t units, Options options) {
+  check_units_given_once(who, units, options.units);
+  options.units = units;
+  return options;
+}
 
 }  // namespace rnnkit::layers::detail

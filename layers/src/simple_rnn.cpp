@@ -57,21 +57,12 @@ RNNOptions rnn_options(const SimpleRNNOptions& options) {
           .trainable = options.trainable};
 }
 
-SimpleRNNOptions with_units(std::int64_t units, SimpleRNNOptions options) {
-  if (options.units != 0 && options.units != units) {
-    throw std::invalid_argument(fmt::format(
-        "SimpleRNN: units given twice, as {} and as options.units = {}", units, options.units));
-  }
-  options.units = units;
-  return options;
-}
-
 }  // namespace
 
 SimpleRNN::SimpleRNN(SimpleRNNOptions options)
     : RNN(make_cell(options), rnn_options(options), "simple_rnn") {}
 
 SimpleRNN::SimpleRNN(std::int64_t units, SimpleRNNOptions options)
-    : SimpleRNN(with_units(units, std::move(options))) {}
+    : SimpleRNN(detail::with_units("SimpleRNN", units, std::move(options))) {}
 
 }  // namespace rnnkit::layers

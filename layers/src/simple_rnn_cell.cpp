@@ -22,15 +22,6 @@ LayerOptions checked_base_options(const SimpleRNNCellOptions& options) {
   return {.name = options.name, .dtype = options.dtype, .trainable = options.trainable};
 }
 
-SimpleRNNCellOptions with_units(std::int64_t units, SimpleRNNCellOptions options) {
-  if (options.units != 0 && options.units != units) {
-    throw std::invalid_argument(fmt::format(
-        "SimpleRNNCell: units given twice, as {} and as options.units = {}", units, options.units));
-  }
-  options.units = units;
-  return options;
-}
-
 }  // namespace
 
 SimpleRNNCell::SimpleRNNCell(SimpleRNNCellOptions options)
@@ -41,7 +32,7 @@ SimpleRNNCell::SimpleRNNCell(SimpleRNNCellOptions options)
       recurrent_dropout_mask_(options_.recurrent_dropout) {}
 
 SimpleRNNCell::SimpleRNNCell(std::int64_t units, SimpleRNNCellOptions options)
-    : SimpleRNNCell(with_units(units, std::move(options))) {}
+    : SimpleRNNCell(detail::with_units("SimpleRNNCell", units, std::move(options))) {}
 
 void SimpleRNNCell::build(const Shape& input_shape) {
   if (input_shape.size() != 2 || input_shape[1] < 1) {

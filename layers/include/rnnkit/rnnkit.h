@@ -19,6 +19,7 @@
 #include <rnnkit/initializers/initializer.h>
 #include <rnnkit/initializers/initializers.h>
 #include <rnnkit/layers/abstract_rnn_cell.h>
+#include <rnnkit/layers/dense.h>
 #include <rnnkit/layers/dropout_mask.h>
 #include <rnnkit/layers/layer.h>
 #include <rnnkit/layers/rnn.h>

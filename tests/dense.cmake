@@ -1,0 +1,1 @@
+rnnkit_test(dense SOURCES dense_test.cpp LABELS unit gradcheck)
