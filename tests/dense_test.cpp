@@ -18,6 +18,7 @@
 #include "test_support.h"
 
 using namespace rnnkit;
+using rnnkit::testing::route_variable_gradients;
 using layers::Dense;
 using testing::check_close;
 using testing::random_tensor;
@@ -47,23 +48,6 @@ std::vector<double> by_hand(const Tensor& x, const Tensor& kernel, const Tensor&
     }
   }
   return out;
-}
-
-// gradcheck differentiates its own input tensors, but a layer's gradients land in its Variables.
-// This node passes `y` through; its backward runs y's graph itself and hands each variable's
-// gradient on to the gradcheck input that holds that variable's value.
-Tensor route_variable_gradients(const Tensor& y, const std::vector<Variable>& variables,
-                                const std::vector<Tensor>& leaves) {
-  return record("route_variable_gradients", leaves, y.detach(),
-                [y, variables](const std::vector<Tensor>& g) -> std::vector<Tensor> {
-                  for (const Variable& v : variables) Tensor(v.value()).clear_grad();
-                  y.backward(g[0]);
-                  std::vector<Tensor> grads;
-                  for (const Variable& v : variables) {
-                    grads.push_back(v.value().has_grad() ? v.value().grad() : Tensor());
-                  }
-                  return grads;
-                });
 }
 
 Tensor flat(const Tensor& t) { return t.reshape({t.numel()}); }

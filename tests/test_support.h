@@ -7,9 +7,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <rnnkit/framework/autograd.h>
 #include <rnnkit/framework/gradcheck.h>
 #include <rnnkit/framework/random.h>
 #include <rnnkit/framework/tensor.h>
+#include <rnnkit/framework/variable.h>
 
 namespace rnnkit::testing {
 
@@ -43,6 +45,23 @@ inline Tensor random_tensor(Shape shape, DType dtype = DType::f64, std::uint64_t
     const auto rnnkit_report = ::rnnkit::gradcheck(function, inputs, ##__VA_ARGS__);   \
     BOOST_TEST(rnnkit_report.passed, rnnkit_report.summary());                          \
   } while (false)
+
+// gradcheck differentiates its own input tensors, but a layer's gradients land in its Variables.
+// This node passes `y` through; its backward runs y's graph itself and hands each variable's
+// gradient on to the gradcheck input that holds that variable's value.
+inline Tensor route_variable_gradients(const Tensor& y, const std::vector<Variable>& variables,
+                                const std::vector<Tensor>& leaves) {
+  return record("route_variable_gradients", leaves, y.detach(),
+                [y, variables](const std::vector<Tensor>& g) -> std::vector<Tensor> {
+                  for (const Variable& v : variables) Tensor(v.value()).clear_grad();
+                  y.backward(g[0]);
+                  std::vector<Tensor> grads;
+                  for (const Variable& v : variables) {
+                    grads.push_back(v.value().has_grad() ? v.value().grad() : Tensor());
+                  }
+                  return grads;
+                });
+}
 
 /// Element-wise |a - b| <= atol + rtol * |b|, reporting the worst element.
 inline void check_close(const Tensor& actual, const Tensor& expected, double rtol, double atol) {
