@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   g++ cmake make pkg-config
   libdnnl-dev ocl-icd-opencl-dev opencl-headers
-  libeigen3-dev libboost-test-dev libfmt-dev nlohmann-json3-dev
+  libeigen3-dev libboost-test-dev libfmt-dev nlohmann-json3-dev zlib1g-dev
 )
 
 sudo_cmd=()

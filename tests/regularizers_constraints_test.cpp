@@ -1,17 +1,4 @@
 #define BOOST_TEST_MODULE regularizers_constraints
-#include <boost/test/data/monomorphic.hpp>
-#include <boost/test/data/test_case.hpp>
-#include <boost/test/unit_test.hpp>
-
-#include <algorithm>
-#include <cmath>
-#include <cstdlib>
-#include <fstream>
-#include <functional>
-#include <string>
-
-#include <nlohmann/json.hpp>
-
 #include <rnnkit/framework/activations.h>
 #include <rnnkit/framework/autograd.h>
 #include <rnnkit/framework/constraints.h>
@@ -20,6 +7,17 @@
 #include <rnnkit/framework/regularizers.h>
 #include <rnnkit/framework/variable.h>
 #include <rnnkit/initializers/initializer.h>
+
+#include <algorithm>
+#include <boost/test/data/monomorphic.hpp>
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
 
 #include "test_support.h"
 
@@ -131,19 +129,19 @@ BOOST_DATA_TEST_CASE(penalties_match_hand_computed_values, float_dtypes, dtype) 
 BOOST_AUTO_TEST_CASE(factors_are_stored_as_float32_like_keras) {
   BOOST_TEST(R::L2().l2() == 0.009999999776482582);
   BOOST_TEST(R::L1().l1() == 0.009999999776482582);
-  BOOST_TEST(R::L2(0.01).config().at("l2") == 0.009999999776482582);
+  BOOST_TEST(R::L2(0.01).get_config().at("l2") == 0.009999999776482582);
   BOOST_TEST(R::L1L2().l1() == 0.0);
   BOOST_TEST(R::L1L2().l2() == 0.0);
   BOOST_TEST(R::l1_l2().l1() == as_float32(0.01));
   BOOST_TEST(R::l1_l2().l2() == as_float32(0.01));
-  BOOST_TEST(R::l1_l2(1e-5, 1e-4).config().at("l2") == as_float32(1e-4));
+  BOOST_TEST(R::l1_l2(1e-5, 1e-4).get_config().at("l2") == as_float32(1e-4));
   // The penalty uses the stored factor, in the tensor's dtype (float64 here).
   BOOST_TEST(R::L2()(small_matrix(DType::f64)).item() == 30 * 0.009999999776482582,
              boost::test_tools::tolerance(1e-15));
 }
 
 BOOST_AUTO_TEST_CASE(names_give_keras_defaults) {
-  const auto factors = [](const R::AnyRegularizer& r) { return r.get()->config(); };
+  const auto factors = [](const R::AnyRegularizer& r) { return r.get()->get_config(); };
   BOOST_TEST(R::AnyRegularizer("l1").get()->class_name() == "L1");
   BOOST_TEST(factors("l1").at("l1") == as_float32(0.01));
   BOOST_TEST(R::AnyRegularizer("L1").get()->class_name() == "L1");
@@ -389,15 +387,15 @@ BOOST_AUTO_TEST_CASE(every_name_resolves_to_its_class_with_keras_defaults) {
   for (const auto& entry : expected) all.push_back(entry.first);
   BOOST_TEST(C::AnyConstraint::names() == all);
 
-  const auto max_norm = C::AnyConstraint("maxnorm").get()->config();
+  const auto max_norm = C::AnyConstraint("maxnorm").get()->get_config();
   BOOST_TEST(max_norm.at("max_value") == 2.0);
   BOOST_TEST(max_norm.at("axis") == 0.0);
-  const auto min_max = C::AnyConstraint("min_max_norm").get()->config();
+  const auto min_max = C::AnyConstraint("min_max_norm").get()->get_config();
   BOOST_TEST(min_max.at("min_value") == 0.0);
   BOOST_TEST(min_max.at("max_value") == 1.0);
   BOOST_TEST(min_max.at("rate") == 1.0);
   BOOST_TEST(min_max.at("axis") == 0.0);
-  BOOST_TEST(C::AnyConstraint("unit_norm").get()->config().at("axis") == 0.0);
+  BOOST_TEST(C::AnyConstraint("unit_norm").get()->get_config().at("axis") == 0.0);
 }
 
 class ClipToOne : public C::Constraint {

@@ -31,12 +31,12 @@ struct Run {
   std::string output_op;
 };
 
-struct Config {
+struct PathCase {
   std::string activation;
   bool use_bias, return_sequences, go_backwards, initial_state, stateful, dropout;
 };
 
-Run run(const Config& c, bool unroll) {
+Run run(const PathCase& c, bool unroll) {
   const auto p = make_problem(DType::f32, 3, 6, 4, 5);
   SimpleRNN layer(options_for(p, {.activation = c.activation,
                                   .use_bias = c.use_bias,
@@ -75,8 +75,8 @@ BOOST_DATA_TEST_CASE(fused_and_per_step_paths_agree_on_values_and_gradients,
                          bdata::make({false, true}),
                      activation, use_bias, return_sequences, go_backwards, initial_state, stateful,
                      dropout) {
-  const Config c{activation,    use_bias, return_sequences, go_backwards,
-                 initial_state, stateful, dropout};
+  const PathCase c{activation,    use_bias, return_sequences, go_backwards,
+                   initial_state, stateful, dropout};
   const Run fused = run(c, false);
   const Run per_step = run(c, true);
   // The witness that each path really ran.

@@ -1,13 +1,14 @@
 #include "rnnkit/framework/constraints.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-
 #include "rnnkit/framework/autograd.h"
+#include "rnnkit/framework/config_reader.h"
 #include "rnnkit/framework/ops.h"
 #include "tensor_impl.h"
 
@@ -69,6 +70,11 @@ class FunctionConstraint final : public Constraint {
       : function_(std::move(function)) {}
   Tensor operator()(const Tensor& w) const override { return function_(w); }
   std::string class_name() const override { return "custom"; }
+  Config get_config() const override {
+    throw std::invalid_argument(
+        "constraint: a user function cannot be serialized (no config can rebuild it); use a "
+        "built-in constraint");
+  }
 
  private:
   std::function<Tensor(const Tensor&)> function_;
@@ -90,8 +96,22 @@ Tensor MaxNorm::operator()(const Tensor& w) const {
   return mul(w, div(clip(n, 0.0, max_value_), add(n, epsilon)));
 }
 
-std::map<std::string, double> MaxNorm::config() const {
-  return {{"max_value", max_value_}, {"axis", static_cast<double>(axis_)}};
+Config MaxNorm::get_config() const {
+  return {{"max_value", whole_as_integer(max_value_)}, {"axis", axis_}};
+}
+
+MaxNorm MaxNorm::from_config(const Config& config) {
+  ConfigReader reader("MaxNorm config", config);
+  MaxNormOptions options;
+  options.max_value = reader.number("max_value", options.max_value);
+  options.axis = reader.integer("axis", options.axis);
+  reader.finish();
+  return MaxNorm(options);
+}
+
+NonNeg NonNeg::from_config(const Config& config) {
+  ConfigReader("NonNeg config", config).finish();
+  return NonNeg();
 }
 
 Tensor NonNeg::operator()(const Tensor& w) const {
@@ -115,8 +135,14 @@ Tensor UnitNorm::operator()(const Tensor& w) const {
   return div(w, add(norms(w, axis), epsilon));
 }
 
-std::map<std::string, double> UnitNorm::config() const {
-  return {{"axis", static_cast<double>(axis_)}};
+Config UnitNorm::get_config() const { return {{"axis", axis_}}; }
+
+UnitNorm UnitNorm::from_config(const Config& config) {
+  ConfigReader reader("UnitNorm config", config);
+  UnitNormOptions options;
+  options.axis = reader.integer("axis", options.axis);
+  reader.finish();
+  return UnitNorm(options);
 }
 
 MinMaxNorm::MinMaxNorm(MinMaxNormOptions options)
@@ -145,11 +171,24 @@ Tensor MinMaxNorm::operator()(const Tensor& w) const {
   return mul(w, div(desired, add(n, epsilon)));
 }
 
-std::map<std::string, double> MinMaxNorm::config() const {
-  return {{"min_value", min_value_},
-          {"max_value", max_value_},
-          {"rate", rate_},
-          {"axis", static_cast<double>(axis_)}};
+Config MinMaxNorm::get_config() const {
+  return {{"min_value", min_value_}, {"max_value", max_value_}, {"rate", rate_}, {"axis", axis_}};
+}
+
+MinMaxNorm MinMaxNorm::from_config(const Config& config) {
+  ConfigReader reader("MinMaxNorm config", config);
+  MinMaxNormOptions options;
+  options.min_value = reader.number("min_value", options.min_value);
+  options.max_value = reader.number("max_value", options.max_value);
+  options.rate = reader.number("rate", options.rate);
+  options.axis = reader.integer("axis", options.axis);
+  reader.finish();
+  return MinMaxNorm(options);
+}
+
+RadialConstraint RadialConstraint::from_config(const Config& config) {
+  ConfigReader("RadialConstraint config", config).finish();
+  return RadialConstraint();
 }
 
 Tensor RadialConstraint::operator()(const Tensor& w) const {

@@ -2,14 +2,14 @@
 
 #include "rnnkit/framework/losses.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <ostream>
 #include <stdexcept>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "rnnkit/framework/ops.h"
 #include "tensor_impl.h"
@@ -62,10 +62,10 @@ Tensor sparse_labels(std::string_view loss, const Tensor& y_true, const Tensor& 
   Shape with_one = expected;
   with_one.push_back(1);
   if (y_true.shape() != expected && y_true.shape() != with_one) {
-    throw std::invalid_argument(fmt::format(
-        "{}: expected integer labels of shape {} or {} for y_pred of shape {}, got {}", loss,
-        shape_str(expected), shape_str(with_one), shape_str(y_pred.shape()),
-        shape_str(y_true.shape())));
+    throw std::invalid_argument(
+        fmt::format("{}: expected integer labels of shape {} or {} for y_pred of shape {}, got {}",
+                    loss, shape_str(expected), shape_str(with_one), shape_str(y_pred.shape()),
+                    shape_str(y_true.shape())));
   }
   Tensor labels;
   if (y_true.dtype() == DType::i64) {
@@ -82,9 +82,9 @@ Tensor sparse_labels(std::string_view loss, const Tensor& y_true, const Tensor& 
     }
     labels = y_true.detach().to(DType::i64).reshape(expected);
   } else {
-    throw std::invalid_argument(fmt::format(
-        "{}: expected int64 (or integer-valued float) labels, got {}", loss,
-        dtype_name(y_true.dtype())));
+    throw std::invalid_argument(
+        fmt::format("{}: expected int64 (or integer-valued float) labels, got {}", loss,
+                    dtype_name(y_true.dtype())));
   }
   const std::int64_t classes = y_pred.size(-1);
   const std::int64_t* p = labels.data<std::int64_t>();
@@ -105,9 +105,9 @@ Tensor weighted_reduce(std::string_view loss, const Tensor& losses, const Tensor
   if (sample_weight.defined()) {
     detail::require_floating(loss, sample_weight, "sample_weight");
     if (sample_weight.dtype() != losses.dtype()) {
-      throw std::invalid_argument(fmt::format(
-          "{}: expected sample_weight of the loss's dtype {}, got {}", loss,
-          dtype_name(losses.dtype()), dtype_name(sample_weight.dtype())));
+      throw std::invalid_argument(
+          fmt::format("{}: expected sample_weight of the loss's dtype {}, got {}", loss,
+                      dtype_name(losses.dtype()), dtype_name(sample_weight.dtype())));
     }
     // Keras squeeze_or_expand_dimensions: a trailing 1 may be dropped or added.
     Tensor w = sample_weight;
@@ -131,9 +131,12 @@ Tensor weighted_reduce(std::string_view loss, const Tensor& losses, const Tensor
     weighted = mul(losses, w);
   }
   switch (reduction) {
-    case Reduction::none: return weighted;
-    case Reduction::sum: return sum(weighted);
-    case Reduction::sum_over_batch_size: break;
+    case Reduction::none:
+      return weighted;
+    case Reduction::sum:
+      return sum(weighted);
+    case Reduction::sum_over_batch_size:
+      break;
   }
   // Keras's _safe_mean: an empty batch gives 0, not NaN.
   return div(sum(weighted), static_cast<double>(std::max<std::int64_t>(weighted.numel(), 1)));
@@ -198,11 +201,23 @@ Tensor sparse_categorical_crossentropy(const Tensor& y_true, const Tensor& y_pre
 
 std::string_view reduction_name(Reduction reduction) {
   switch (reduction) {
-    case Reduction::none: return "none";
-    case Reduction::sum: return "sum";
-    case Reduction::sum_over_batch_size: break;
+    case Reduction::none:
+      return "none";
+    case Reduction::sum:
+      return "sum";
+    case Reduction::sum_over_batch_size:
+      break;
   }
   return "sum_over_batch_size";
+}
+
+Reduction parse_reduction(std::string_view name) {
+  if (name == "none") return Reduction::none;
+  if (name == "sum") return Reduction::sum;
+  if (name == "sum_over_batch_size" || name == "auto") return Reduction::sum_over_batch_size;
+  throw std::invalid_argument(fmt::format(
+      "reduction: unknown name \"{}\"; expected one of: auto, none, sum, sum_over_batch_size",
+      name));
 }
 
 std::ostream& operator<<(std::ostream& out, Reduction reduction) {
@@ -252,9 +267,9 @@ BinaryCrossentropy::BinaryCrossentropy(CrossentropyLossOptions options)
 }
 
 Tensor BinaryCrossentropy::call(const Tensor& y_true, const Tensor& y_pred) const {
-  return binary_crossentropy(y_true, y_pred,
-                             {.from_logits = options_.from_logits,
-                              .label_smoothing = options_.label_smoothing});
+  return binary_crossentropy(
+      y_true, y_pred,
+      {.from_logits = options_.from_logits, .label_smoothing = options_.label_smoothing});
 }
 
 CategoricalCrossentropy::CategoricalCrossentropy(CrossentropyLossOptions options)
@@ -263,9 +278,9 @@ CategoricalCrossentropy::CategoricalCrossentropy(CrossentropyLossOptions options
 }
 
 Tensor CategoricalCrossentropy::call(const Tensor& y_true, const Tensor& y_pred) const {
-  return categorical_crossentropy(y_true, y_pred,
-                                  {.from_logits = options_.from_logits,
-                                   .label_smoothing = options_.label_smoothing});
+  return categorical_crossentropy(
+      y_true, y_pred,
+      {.from_logits = options_.from_logits, .label_smoothing = options_.label_smoothing});
 }
 
 SparseCategoricalCrossentropy::SparseCategoricalCrossentropy(
@@ -289,6 +304,13 @@ class FunctionLoss : public Loss {
     return function_(y_true, y_pred);
   }
   std::string name() const override { return name_; }
+  std::string class_name() const override { return "custom"; }
+  Config get_config() const override {
+    throw std::invalid_argument(fmt::format(
+        "loss '{}': a user function cannot be serialized (no config can rebuild it); use a "
+        "built-in loss",
+        name_));
+  }
 
  private:
   std::string name_;

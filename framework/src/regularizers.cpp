@@ -1,11 +1,12 @@
 #include "rnnkit/framework/regularizers.h"
 
-#include <limits>
-#include <stdexcept>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <limits>
+#include <stdexcept>
+
+#include "rnnkit/framework/config_reader.h"
 #include "rnnkit/framework/ops.h"
 
 namespace rnnkit::regularizers {
@@ -58,14 +59,40 @@ class FunctionRegularizer final : public Regularizer {
       : function_(std::move(function)) {}
   Tensor operator()(const Tensor& x) const override { return function_(x); }
   std::string class_name() const override { return "custom"; }
+  Config get_config() const override {
+    throw std::invalid_argument(
+        "regularizer: a user function cannot be serialized (no config can rebuild it); use a "
+        "built-in regularizer");
+  }
 
  private:
   std::function<Tensor(const Tensor&)> function_;
 };
 
+// Keras's L1 and L2 take their factor under its own key or the legacy "l"; None means 0.01.
+double l1_or_l2_factor(ConfigReader& reader, std::string_view key) {
+  const std::optional<double> factor = reader.optional_number(key);
+  const bool legacy_given = reader.contains("l");
+  const std::optional<double> legacy = reader.optional_number("l");
+  return (legacy_given ? legacy : factor).value_or(0.01);
+}
+
 }  // namespace
 
+Config Regularizer::get_config() const {
+  throw std::invalid_argument(
+      fmt::format("regularizer {}: cannot be serialized, its class does not override get_config",
+                  class_name()));
+}
+
 L1::L1(double l1) : l1_(factor("L1", "l1", l1)) {}
+
+L1 L1::from_config(const Config& config) {
+  ConfigReader reader("L1 config", config);
+  const double l1 = l1_or_l2_factor(reader, "l1");
+  reader.finish();
+  return L1(l1);
+}
 
 Tensor L1::operator()(const Tensor& x) const {
   require_floating("L1", x);
@@ -74,12 +101,27 @@ Tensor L1::operator()(const Tensor& x) const {
 
 L2::L2(double l2) : l2_(factor("L2", "l2", l2)) {}
 
+L2 L2::from_config(const Config& config) {
+  ConfigReader reader("L2 config", config);
+  const double l2 = l1_or_l2_factor(reader, "l2");
+  reader.finish();
+  return L2(l2);
+}
+
 Tensor L2::operator()(const Tensor& x) const {
   require_floating("L2", x);
   return l2_penalty(x, l2_);
 }
 
 L1L2::L1L2(double l1, double l2) : l1_(factor("L1L2", "l1", l1)), l2_(factor("L1L2", "l2", l2)) {}
+
+L1L2 L1L2::from_config(const Config& config) {
+  ConfigReader reader("L1L2 config", config);
+  const double l1 = reader.optional_number("l1").value_or(0.0);
+  const double l2 = reader.optional_number("l2").value_or(0.0);
+  reader.finish();
+  return L1L2(l1, l2);
+}
 
 Tensor L1L2::operator()(const Tensor& x) const {
   require_floating("L1L2", x);

@@ -1,10 +1,10 @@
 #include "rnnkit/framework/shape.h"
 
-#include <algorithm>
-#include <stdexcept>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
+#include <stdexcept>
 
 namespace rnnkit {
 
@@ -15,6 +15,15 @@ std::int64_t numel(const Shape& shape) {
 }
 
 std::string shape_str(const Shape& shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
+
+std::string index_str(const Shape& shape, std::int64_t flat) {
+  Shape index(shape.size());
+  for (std::size_t axis = shape.size(); axis-- > 0;) {
+    index[axis] = flat % shape[axis];
+    flat /= shape[axis];
+  }
+  return shape_str(index);
+}
 
 int normalize_axis(std::string_view op, std::int64_t axis, std::size_t rank) {
   const auto r = static_cast<std::int64_t>(rank);

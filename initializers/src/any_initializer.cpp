@@ -1,9 +1,9 @@
 // AnyInitializer: the Keras names (spec §4) and user callables.
 
-#include <stdexcept>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <stdexcept>
 
 #include "rnnkit/initializers/initializers.h"
 
@@ -57,6 +57,11 @@ class FunctionInitializer final : public Initializer {
     return function_(shape, dtype);
   }
   std::string class_name() const override { return "custom"; }
+  Config get_config() const override {
+    throw std::invalid_argument(
+        "initializer: a user function cannot be serialized (no config can rebuild it); use a "
+        "built-in initializer");
+  }
 
  private:
   std::function<Tensor(const Shape&, DType)> function_;

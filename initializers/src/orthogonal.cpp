@@ -1,10 +1,11 @@
-#include <algorithm>
-#include <span>
-#include <stdexcept>
+#include <fmt/format.h>
+#include <rnnkit/framework/config_reader.h>
 
 #include <Eigen/Core>
 #include <Eigen/QR>
-#include <fmt/format.h>
+#include <algorithm>
+#include <span>
+#include <stdexcept>
 
 #include "checks.h"
 #include "rnnkit/initializers/initializers.h"
@@ -50,10 +51,16 @@ Tensor Orthogonal::operator()(const Shape& shape, DType dtype) const {
       shape, std::span<const double>(out.data(), static_cast<std::size_t>(out.size())), dtype);
 }
 
-std::map<std::string, double> Orthogonal::config() const {
-  auto entries = RandomInitializer::config();
-  entries["gain"] = gain_;
-  return entries;
+Config Orthogonal::get_config() const { return {{"gain", gain_}, {"seed", seed_config()}}; }
+
+Orthogonal Orthogonal::from_config(const Config& config) {
+  ConfigReader reader("Orthogonal config", config);
+  OrthogonalOptions options;
+  options.gain = reader.number("gain", options.gain);
+  options.seed = reader.seed("seed");
+  reader.drop("dtype");
+  reader.finish();
+  return Orthogonal(options);
 }
 
 }  // namespace rnnkit::initializers

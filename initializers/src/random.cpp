@@ -1,10 +1,11 @@
 // The random stream every random initializer owns, and RandomUniform, RandomNormal and
 // TruncatedNormal.
 
+#include <fmt/format.h>
+#include <rnnkit/framework/config_reader.h>
+
 #include <mutex>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "checks.h"
 #include "rnnkit/initializers/initializers.h"
@@ -20,10 +21,7 @@ struct RandomInitializer::Stream {
 RandomInitializer::RandomInitializer(std::optional<std::uint64_t> seed)
     : seed_(seed), stream_(std::make_shared<Stream>()) {}
 
-std::map<std::string, double> RandomInitializer::config() const {
-  if (!seed_) return {};
-  return {{"seed", static_cast<double>(*seed_)}};
-}
+Config RandomInitializer::seed_config() const { return seed_ ? Config(*seed_) : Config(nullptr); }
 
 std::vector<double> RandomInitializer::draw(std::int64_t count,
                                             const std::function<double(Generator&)>& sample) const {
@@ -54,11 +52,19 @@ Tensor RandomUniform::operator()(const Shape& shape, DType dtype) const {
   return detail::uniform_tensor(shape, samples, minval_, maxval_, dtype);
 }
 
-std::map<std::string, double> RandomUniform::config() const {
-  auto entries = RandomInitializer::config();
-  entries["minval"] = minval_;
-  entries["maxval"] = maxval_;
-  return entries;
+Config RandomUniform::get_config() const {
+  return {{"minval", minval_}, {"maxval", maxval_}, {"seed", seed_config()}};
+}
+
+RandomUniform RandomUniform::from_config(const Config& config) {
+  ConfigReader reader("RandomUniform config", config);
+  RandomUniformOptions options;
+  options.minval = reader.number("minval", options.minval);
+  options.maxval = reader.number("maxval", options.maxval);
+  options.seed = reader.seed("seed");
+  reader.drop("dtype");
+  reader.finish();
+  return RandomUniform(options);
 }
 
 namespace {
@@ -87,11 +93,19 @@ Tensor RandomNormal::operator()(const Shape& shape, DType dtype) const {
   return Tensor::from_values(shape, samples, dtype);
 }
 
-std::map<std::string, double> RandomNormal::config() const {
-  auto entries = RandomInitializer::config();
-  entries["mean"] = mean_;
-  entries["stddev"] = stddev_;
-  return entries;
+Config RandomNormal::get_config() const {
+  return {{"mean", mean_}, {"stddev", stddev_}, {"seed", seed_config()}};
+}
+
+RandomNormal RandomNormal::from_config(const Config& config) {
+  ConfigReader reader("RandomNormal config", config);
+  RandomNormalOptions options;
+  options.mean = reader.number("mean", options.mean);
+  options.stddev = reader.number("stddev", options.stddev);
+  options.seed = reader.seed("seed");
+  reader.drop("dtype");
+  reader.finish();
+  return RandomNormal(options);
 }
 
 TruncatedNormal::TruncatedNormal(TruncatedNormalOptions options)
@@ -108,11 +122,19 @@ Tensor TruncatedNormal::operator()(const Shape& shape, DType dtype) const {
   return Tensor::from_values(shape, samples, dtype);
 }
 
-std::map<std::string, double> TruncatedNormal::config() const {
-  auto entries = RandomInitializer::config();
-  entries["mean"] = mean_;
-  entries["stddev"] = stddev_;
-  return entries;
+Config TruncatedNormal::get_config() const {
+  return {{"mean", mean_}, {"stddev", stddev_}, {"seed", seed_config()}};
+}
+
+TruncatedNormal TruncatedNormal::from_config(const Config& config) {
+  ConfigReader reader("TruncatedNormal config", config);
+  TruncatedNormalOptions options;
+  options.mean = reader.number("mean", options.mean);
+  options.stddev = reader.number("stddev", options.stddev);
+  options.seed = reader.seed("seed");
+  reader.drop("dtype");
+  reader.finish();
+  return TruncatedNormal(options);
 }
 
 }  // namespace rnnkit::initializers

@@ -1,11 +1,12 @@
 // compute_fans, VarianceScaling and its presets (Glorot, He, Lecun).
 
+#include <fmt/format.h>
+#include <rnnkit/framework/config_reader.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "checks.h"
 #include "rnnkit/initializers/initializers.h"
@@ -94,11 +95,36 @@ Tensor VarianceScaling::operator()(const Shape& shape, DType dtype) const {
   return detail::uniform_tensor(shape, samples, -limit, limit, dtype);
 }
 
-std::map<std::string, double> VarianceScaling::config() const {
-  auto entries = RandomInitializer::config();
-  entries["scale"] = scale_;
-  return entries;
+Config VarianceScaling::get_config() const {
+  return {
+      {"scale", scale_}, {"mode", mode_}, {"distribution", distribution_}, {"seed", seed_config()}};
 }
+
+VarianceScaling VarianceScaling::from_config(const Config& config) {
+  ConfigReader reader("VarianceScaling config", config);
+  VarianceScalingOptions options;
+  options.scale = reader.number("scale", options.scale);
+  options.mode = reader.string("mode", options.mode);
+  options.distribution = reader.string("distribution", options.distribution);
+  options.seed = reader.seed("seed");
+  reader.drop("dtype");
+  reader.finish();
+  return VarianceScaling(options);
+}
+
+namespace {
+
+// The presets' config is their seed alone.
+template <class Preset>
+Preset preset_from_config(std::string_view class_name, const Config& config) {
+  ConfigReader reader(fmt::format("{} config", class_name), config);
+  const SeedOptions options{.seed = reader.seed("seed")};
+  reader.drop("dtype");
+  reader.finish();
+  return Preset(options);
+}
+
+}  // namespace
 
 GlorotUniform::GlorotUniform(SeedOptions options)
     : VarianceScaling(
@@ -129,5 +155,35 @@ LecunNormal::LecunNormal(SeedOptions options)
                        .mode = "fan_in",
                        .distribution = "truncated_normal",
                        .seed = options.seed}) {}
+
+Config GlorotUniform::get_config() const { return {{"seed", seed_config()}}; }
+GlorotUniform GlorotUniform::from_config(const Config& config) {
+  return preset_from_config<GlorotUniform>("GlorotUniform", config);
+}
+
+Config GlorotNormal::get_config() const { return {{"seed", seed_config()}}; }
+GlorotNormal GlorotNormal::from_config(const Config& config) {
+  return preset_from_config<GlorotNormal>("GlorotNormal", config);
+}
+
+Config HeUniform::get_config() const { return {{"seed", seed_config()}}; }
+HeUniform HeUniform::from_config(const Config& config) {
+  return preset_from_config<HeUniform>("HeUniform", config);
+}
+
+Config HeNormal::get_config() const { return {{"seed", seed_config()}}; }
+HeNormal HeNormal::from_config(const Config& config) {
+  return preset_from_config<HeNormal>("HeNormal", config);
+}
+
+Config LecunUniform::get_config() const { return {{"seed", seed_config()}}; }
+LecunUniform LecunUniform::from_config(const Config& config) {
+  return preset_from_config<LecunUniform>("LecunUniform", config);
+}
+
+Config LecunNormal::get_config() const { return {{"seed", seed_config()}}; }
+LecunNormal LecunNormal::from_config(const Config& config) {
+  return preset_from_config<LecunNormal>("LecunNormal", config);
+}
 
 }  // namespace rnnkit::initializers

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "checks.h"
+#include "layer_config.h"
 
 namespace rnnkit::layers {
 namespace {
@@ -27,6 +28,41 @@ Dense::Dense(DenseOptions options)
 Dense::Dense(std::int64_t units, DenseOptions options)
     : Dense(detail::with_units("Dense", units, std::move(options))) {}
 
+Config Dense::get_config() const {
+  return detail::ConfigWriter(label(), Layer::get_config())
+      .value("units", options_.units)
+      .activation("activation", options_.activation)
+      .value("use_bias", options_.use_bias)
+      .initializer("kernel_initializer", options_.kernel_initializer)
+      .initializer("bias_initializer", options_.bias_initializer)
+      .regularizer("kernel_regularizer", options_.kernel_regularizer)
+      .regularizer("bias_regularizer", options_.bias_regularizer)
+      .regularizer("activity_regularizer", options_.activity_regularizer)
+      .constraint("kernel_constraint", options_.kernel_constraint)
+      .constraint("bias_constraint", options_.bias_constraint)
+      .take();
+}
+
+Dense Dense::from_config(const Config& config) {
+  ConfigReader reader("Dense config", config);
+  DenseOptions options;
+  detail::read_base(reader, options);
+  options.units = reader.integer("units");
+  options.activation = detail::read_activation(reader, "activation", options.activation);
+  options.use_bias = reader.boolean("use_bias", options.use_bias);
+  options.kernel_initializer =
+      detail::read_initializer(reader, "kernel_initializer", options.kernel_initializer);
+  options.bias_initializer =
+      detail::read_initializer(reader, "bias_initializer", options.bias_initializer);
+  options.kernel_regularizer = detail::read_regularizer(reader, "kernel_regularizer");
+  options.bias_regularizer = detail::read_regularizer(reader, "bias_regularizer");
+  options.activity_regularizer = detail::read_regularizer(reader, "activity_regularizer");
+  options.kernel_constraint = detail::read_constraint(reader, "kernel_constraint");
+  options.bias_constraint = detail::read_constraint(reader, "bias_constraint");
+  reader.finish();
+  return Dense(std::move(options));
+}
+
 void Dense::check_input_shape(const Shape& input_shape) const {
   if (input_shape.size() < 2) {
     throw std::invalid_argument(fmt::format(
@@ -36,9 +72,9 @@ void Dense::check_input_shape(const Shape& input_shape) const {
   }
   const std::int64_t features = input_shape.back();
   if (features < 1) {
-    throw std::invalid_argument(
-        fmt::format("{}: argument 'inputs' must have at least one feature (last axis), got shape {}",
-                    label(), shape_str(input_shape)));
+    throw std::invalid_argument(fmt::format(
+        "{}: argument 'inputs' must have at least one feature (last axis), got shape {}", label(),
+        shape_str(input_shape)));
   }
   if (built() && features != kernel_.value().size(0)) {
     throw std::invalid_argument(fmt::format(
@@ -60,7 +96,9 @@ void Dense::build(const Shape& input_shape) {
   set_built();
 }
 
-Tensor Dense::operator()(const Tensor& inputs) {
+Tensor Dense::operator()(const Tensor& inputs) { return call(inputs, nullptr); }
+
+Tensor Dense::call(const Tensor& inputs, Tensor* logits) {
   detail::check_float(label(), "inputs", inputs);
   build(inputs.shape());
   const Tensor x = inputs.to(dtype());
@@ -75,6 +113,7 @@ Tensor Dense::operator()(const Tensor& inputs) {
                     .reshape(std::move(out_shape));
   }
   if (options_.use_bias) projected = add(projected, bias_.value());
+  if (logits) *logits = projected;
   Tensor output = options_.activation(projected);
   std::vector<Tensor> activity;
   if (options_.activity_regularizer) {
@@ -88,7 +127,11 @@ Tensor Dense::operator()(const Tensor& inputs) {
 
 LayerOutput Dense::forward(const Tensor& inputs, const Tensor& mask, bool) {
   LayerOutput out;
-  out.outputs.push_back((*this)(inputs));
+  const std::string& activation = options_.activation.name();
+  const bool has_logits =
+      options_.activation.is_builtin() && (activation == "sigmoid" || activation == "softmax");
+  out.outputs.push_back(call(inputs, has_logits ? &out.logits : nullptr));
+  if (has_logits) out.logits_activation = activation;
   out.mask = mask;
   return out;
 }

@@ -169,4 +169,12 @@ void Layer::set_call_losses(std::vector<Tensor> activity_losses) {
   for (Tensor& loss : activity_losses) losses_.push_back(std::move(loss));
 }
 
+Config Layer::get_config() const {
+  Config config = Config::object();
+  config["name"] = name_;
+  config["trainable"] = trainable_;
+  config["dtype"] = std::string(dtype_name(dtype_));
+  return config;
+}
+
 }  // namespace rnnkit::layers

@@ -7,7 +7,9 @@
 #include <stdexcept>
 
 #include "checks.h"
+#include "layer_config.h"
 #include "rnn_loop.h"
+#include "rnnkit/layers/serialization.h"
 
 namespace rnnkit::layers {
 namespace {
@@ -65,6 +67,61 @@ RNN::RNN(std::unique_ptr<AbstractRNNCell> cell, RNNOptions options, std::string_
 }
 
 bool RNN::built() const { return Layer::built() && cell_->built(); }
+
+Config RNN::rnn_config() const {
+  Config config = Layer::get_config();
+  config["return_sequences"] = options_.return_sequences;
+  config["return_state"] = options_.return_state;
+  config["go_backwards"] = options_.go_backwards;
+  config["stateful"] = options_.stateful;
+  config["unroll"] = options_.unroll;
+  config["time_major"] = options_.time_major;
+  if (options_.zero_output_for_mask) config["zero_output_for_mask"] = true;
+  return config;
+}
+
+Config RNN::get_config() const {
+  detail::ConfigWriter writer(label(), rnn_config());
+  if (options_.activity_regularizer) {
+    writer.regularizer("activity_regularizer", options_.activity_regularizer);
+  }
+  return writer.value("cell", serialize(*cell_)).take();
+}
+
+RNN RNN::from_config(const Config& config) {
+  ConfigReader reader("RNN config", config);
+  RNNOptions options;
+  options.name = reader.string("name", options.name);
+  options.trainable = reader.boolean("trainable", options.trainable);
+  const bool dtype_given = reader.contains("dtype");
+  const DType dtype = detail::read_dtype(reader);
+  detail::read_rnn_flags(reader, options);
+  const std::int64_t num_constants = reader.integer("num_constants", 0);
+  if (num_constants != 0) {
+    reader.fail(
+        "num_constants",
+        fmt::format("must be 0 (rnnkit RNN layers take no constants), got {}", num_constants));
+  }
+  options.activity_regularizer = detail::read_regularizer(reader, "activity_regularizer");
+  std::unique_ptr<AbstractRNNCell> cell = reader.parse("cell", [](const Config& value) {
+    std::unique_ptr<Layer> layer = deserialize(value);
+    auto* rnn_cell = dynamic_cast<AbstractRNNCell*>(layer.get());
+    if (rnn_cell == nullptr) {
+      throw std::invalid_argument(
+          fmt::format("expected an RNN cell, got a {} layer", layer->class_name()));
+    }
+    layer.release();
+    return std::unique_ptr<AbstractRNNCell>(rnn_cell);
+  });
+  reader.drop("implementation");
+  reader.finish();
+  if (dtype_given && cell->dtype() != dtype) {
+    reader.fail("dtype", fmt::format("must be the cell's dtype {} (an rnnkit RNN runs in its "
+                                     "cell's dtype), got {}",
+                                     dtype_name(cell->dtype()), dtype_name(dtype)));
+  }
+  return RNN(std::move(cell), std::move(options));
+}
 
 RNN::PreparedCall RNN::prepare_call(const Tensor& inputs, const RNNCallOptions& options) const {
   const std::string who = label();

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "checks.h"
+#include "simple_rnn_config.h"
 
 namespace rnnkit::layers {
 namespace {
@@ -64,5 +65,22 @@ SimpleRNN::SimpleRNN(SimpleRNNOptions options)
 
 SimpleRNN::SimpleRNN(std::int64_t units, SimpleRNNOptions options)
     : SimpleRNN(detail::with_units("SimpleRNN", units, std::move(options))) {}
+
+Config SimpleRNN::get_config() const {
+  detail::ConfigWriter writer(label(), rnn_config());
+  detail::write_cell_arguments(writer, cell(), &activity_regularizer());
+  return writer.take();
+}
+
+SimpleRNN SimpleRNN::from_config(const Config& config) {
+  ConfigReader reader("SimpleRNN config", config);
+  SimpleRNNOptions options;
+  detail::read_base(reader, options);
+  detail::read_rnn_flags(reader, options);
+  detail::read_cell_arguments(reader, options);
+  options.activity_regularizer = detail::read_regularizer(reader, "activity_regularizer");
+  reader.finish();
+  return SimpleRNN(std::move(options));
+}
 
 }  // namespace rnnkit::layers

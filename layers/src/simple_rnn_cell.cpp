@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "checks.h"
+#include "simple_rnn_config.h"
 
 namespace rnnkit::layers {
 namespace {
@@ -33,6 +34,21 @@ SimpleRNNCell::SimpleRNNCell(SimpleRNNCellOptions options)
 
 SimpleRNNCell::SimpleRNNCell(std::int64_t units, SimpleRNNCellOptions options)
     : SimpleRNNCell(detail::with_units("SimpleRNNCell", units, std::move(options))) {}
+
+Config SimpleRNNCell::get_config() const {
+  detail::ConfigWriter writer(label(), Layer::get_config());
+  detail::write_cell_arguments(writer, *this, nullptr);
+  return writer.take();
+}
+
+SimpleRNNCell SimpleRNNCell::from_config(const Config& config) {
+  ConfigReader reader("SimpleRNNCell config", config);
+  SimpleRNNCellOptions options;
+  detail::read_base(reader, options);
+  detail::read_cell_arguments(reader, options);
+  reader.finish();
+  return SimpleRNNCell(std::move(options));
+}
 
 void SimpleRNNCell::build(const Shape& input_shape) {
   if (input_shape.size() != 2 || input_shape[1] < 1) {

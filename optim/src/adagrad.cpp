@@ -2,6 +2,7 @@
 
 #include "blocks.h"
 #include "checks.h"
+#include "shared_config.h"
 
 namespace rnnkit::optim {
 
@@ -13,6 +14,26 @@ Adagrad::Adagrad(AdagradOptions options)
 }
 
 std::vector<std::string> Adagrad::slot_names() const { return {"accumulator"}; }
+
+Config Adagrad::get_config() const {
+  Config config = Optimizer::get_config();
+  config["learning_rate"] = learning_rate_config();
+  config["decay"] = decay();
+  config["initial_accumulator_value"] = initial_accumulator_value_;
+  config["epsilon"] = epsilon_;
+  return config;
+}
+
+Adagrad Adagrad::from_config(const Config& config) {
+  ConfigReader reader("Adagrad config", config);
+  AdagradOptions options;
+  detail::read_shared(reader, options);
+  options.initial_accumulator_value =
+      reader.number("initial_accumulator_value", options.initial_accumulator_value);
+  options.epsilon = reader.optional_number("epsilon").value_or(options.epsilon);
+  reader.finish();
+  return Adagrad(std::move(options));
+}
 
 double Adagrad::initial_slot_value(std::size_t) const { return initial_accumulator_value_; }
 

@@ -4,6 +4,7 @@
 
 #include "blocks.h"
 #include "checks.h"
+#include "shared_config.h"
 
 namespace rnnkit::optim {
 
@@ -20,6 +21,29 @@ Adam::Adam(AdamOptions options)
 std::vector<std::string> Adam::slot_names() const {
   if (amsgrad_) return {"m", "v", "vhat"};
   return {"m", "v"};
+}
+
+Config Adam::get_config() const {
+  Config config = Optimizer::get_config();
+  config["learning_rate"] = learning_rate_config();
+  config["decay"] = decay();
+  config["beta_1"] = beta_1_;
+  config["beta_2"] = beta_2_;
+  config["epsilon"] = epsilon_;
+  config["amsgrad"] = amsgrad_;
+  return config;
+}
+
+Adam Adam::from_config(const Config& config) {
+  ConfigReader reader("Adam config", config);
+  AdamOptions options;
+  detail::read_shared(reader, options);
+  options.beta_1 = reader.number("beta_1", options.beta_1);
+  options.beta_2 = reader.number("beta_2", options.beta_2);
+  options.epsilon = reader.optional_number("epsilon").value_or(options.epsilon);
+  options.amsgrad = reader.boolean("amsgrad", options.amsgrad);
+  reader.finish();
+  return Adam(std::move(options));
 }
 
 void Adam::prepare(std::int64_t iterations, double learning_rate) {

@@ -12,6 +12,11 @@ class FunctionSchedule final : public LearningRateSchedule {
       : function_(std::move(function)) {}
   double operator()(std::int64_t step) const override { return function_(step); }
   std::string class_name() const override { return "function"; }
+  Config get_config() const override {
+    throw std::invalid_argument(
+        "learning_rate: a callable learning rate cannot be serialized (no config can rebuild "
+        "it); use a constant or a LearningRateSchedule such as ExponentialDecay");
+  }
 
  private:
   std::function<double(std::int64_t)> function_;

@@ -11,6 +11,7 @@
 
 #include "blocks.h"
 #include "checks.h"
+#include "rnnkit/optim/serialization.h"
 
 namespace rnnkit::optim {
 namespace {
@@ -40,6 +41,13 @@ std::string slot_key(const Variable& variable, const std::string& slot) {
 
 }  // namespace
 
+void Optimizer::set_learning_rate(LearningRate learning_rate) {
+  if (!learning_rate.schedule()) {
+    detail::require_non_negative(class_name_, "learning_rate", learning_rate(0));
+  }
+  learning_rate_ = std::move(learning_rate);
+}
+
 Optimizer::Optimizer(Settings settings)
     : class_name_(std::move(settings.class_name)),
       name_(std::move(settings.name)),
@@ -63,6 +71,19 @@ Optimizer::Optimizer(Settings settings)
         class_name_, *clipnorm_, *global_clipnorm_));
   }
   detail::require_non_negative(class_name_, "decay", decay_);
+}
+
+Config Optimizer::get_config() const {
+  Config config = {{"name", name_}};
+  if (clipnorm_) config["clipnorm"] = *clipnorm_;
+  if (clipvalue_) config["clipvalue"] = *clipvalue_;
+  if (global_clipnorm_) config["global_clipnorm"] = *global_clipnorm_;
+  return config;
+}
+
+Config Optimizer::learning_rate_config() const {
+  if (const LearningRateSchedule* schedule = learning_rate_.schedule()) return serialize(*schedule);
+  return learning_rate_(0);
 }
 
 Optimizer::~Optimizer() = default;

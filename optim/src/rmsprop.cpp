@@ -2,6 +2,7 @@
 
 #include "blocks.h"
 #include "checks.h"
+#include "shared_config.h"
 
 namespace rnnkit::optim {
 
@@ -20,6 +21,29 @@ std::vector<std::string> RMSprop::slot_names() const {
   if (centered_) names.emplace_back("mg");
   if (momentum_ > 0.0) names.emplace_back("momentum");
   return names;
+}
+
+Config RMSprop::get_config() const {
+  Config config = Optimizer::get_config();
+  config["learning_rate"] = learning_rate_config();
+  config["decay"] = decay();
+  config["rho"] = rho_;
+  config["momentum"] = momentum_;
+  config["epsilon"] = epsilon_;
+  config["centered"] = centered_;
+  return config;
+}
+
+RMSprop RMSprop::from_config(const Config& config) {
+  ConfigReader reader("RMSprop config", config);
+  RMSpropOptions options;
+  detail::read_shared(reader, options);
+  options.rho = reader.number("rho", options.rho);
+  options.momentum = reader.number("momentum", options.momentum);
+  options.epsilon = reader.optional_number("epsilon").value_or(options.epsilon);
+  options.centered = reader.boolean("centered", options.centered);
+  reader.finish();
+  return RMSprop(std::move(options));
 }
 
 void RMSprop::prepare(std::int64_t, double learning_rate) { learning_rate_t_ = learning_rate; }

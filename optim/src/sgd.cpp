@@ -2,6 +2,7 @@
 
 #include "blocks.h"
 #include "checks.h"
+#include "shared_config.h"
 
 namespace rnnkit::optim {
 
@@ -15,6 +16,25 @@ SGD::SGD(SGDOptions options)
 std::vector<std::string> SGD::slot_names() const {
   if (momentum_ > 0.0) return {"momentum"};
   return {};
+}
+
+Config SGD::get_config() const {
+  Config config = Optimizer::get_config();
+  config["learning_rate"] = learning_rate_config();
+  config["decay"] = decay();
+  config["momentum"] = momentum_;
+  config["nesterov"] = nesterov_;
+  return config;
+}
+
+SGD SGD::from_config(const Config& config) {
+  ConfigReader reader("SGD config", config);
+  SGDOptions options;
+  detail::read_shared(reader, options);
+  options.momentum = reader.number("momentum", options.momentum);
+  options.nesterov = reader.boolean("nesterov", options.nesterov);
+  reader.finish();
+  return SGD(std::move(options));
 }
 
 void SGD::prepare(std::int64_t, double learning_rate) { learning_rate_t_ = learning_rate; }

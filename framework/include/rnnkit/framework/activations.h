@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rnnkit/framework/config.h"
 #include "rnnkit/framework/tensor.h"
 
 namespace rnnkit {
@@ -26,10 +27,10 @@ class Activation {
   /// A user function; `name` is what get_config reports.
   Activation(std::string name, Function function);
   template <class F>
-    requires std::invocable<const F&, const Tensor&> &&
-             std::convertible_to<std::invoke_result_t<const F&, const Tensor&>, Tensor> &&
-             (!std::convertible_to<F, std::string_view>)
-  Activation(F function)  // NOLINT: implicit, so options read `.activation = my_function`
+  requires std::invocable<const F&, const Tensor&> &&
+      std::convertible_to<std::invoke_result_t<const F&, const Tensor&>, Tensor> &&
+      (!std::convertible_to<F, std::string_view>)
+          Activation(F function)  // NOLINT: implicit, so options read `.activation = my_function`
       : Activation("custom", Function(std::move(function))) {}
 
   Tensor operator()(const Tensor& x) const;
@@ -52,3 +53,15 @@ class Activation {
 };
 
 }  // namespace rnnkit
+
+/// Keras activations.serialize / deserialize (spec §10).
+namespace rnnkit::activations {
+
+/// The name, e.g. "tanh" ("silu" is written "swish", the Keras function it names). A user
+/// function cannot be rebuilt from a name: std::invalid_argument.
+Config serialize(const Activation& activation);
+/// Keras activations.get on a name string; null is Keras's None, "linear". An unknown name or
+/// another JSON type throws std::invalid_argument listing the valid names.
+Activation deserialize(const Config& config);
+
+}  // namespace rnnkit::activations

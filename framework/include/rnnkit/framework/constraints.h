@@ -3,15 +3,17 @@
 #include <concepts>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "rnnkit/framework/config.h"
 #include "rnnkit/framework/tensor.h"
 
-/// Weight constraints (Keras spec §6), applied by optimizers right after each update.
+/// Weight constraints (Keras spec §6), applied by optimizers right after each update. Each
+/// built-in class has Keras's get_config() and a static from_config() that takes it back (keys
+/// left out take the defaults, unknown keys throw std::invalid_argument).
 namespace rnnkit::constraints {
 
 /// Base class of every constraint; subclass it for your own.
@@ -22,8 +24,9 @@ class Constraint {
   virtual Tensor operator()(const Tensor& w) const = 0;
   /// Keras class name, e.g. "MaxNorm".
   virtual std::string class_name() const = 0;
-  /// Keras get_config() entries, name -> number.
-  virtual std::map<std::string, double> config() const { return {}; }
+  /// Keras get_config(): the constructor arguments, keys in Keras's order; {} by default, as
+  /// Keras's base class. A wrapped user function throws std::invalid_argument.
+  virtual Config get_config() const { return Config::object(); }
 };
 
 /// Holds any constraint, or none (Keras's None). Built from a Keras name ("max_norm",
@@ -32,18 +35,18 @@ class Constraint {
 class AnyConstraint {
  public:
   AnyConstraint() = default;
-  AnyConstraint(std::nullptr_t) {}                // NOLINT: implicit, reads like Keras's None
-  AnyConstraint(const char* name);                // NOLINT
-  AnyConstraint(std::string_view name);           // NOLINT
-  AnyConstraint(const std::string& name);         // NOLINT
+  AnyConstraint(std::nullptr_t) {}         // NOLINT: implicit, reads like Keras's None
+  AnyConstraint(const char* name);         // NOLINT
+  AnyConstraint(std::string_view name);    // NOLINT
+  AnyConstraint(const std::string& name);  // NOLINT
   template <std::derived_from<Constraint> C>
   AnyConstraint(C constraint)  // NOLINT
       : impl_(std::make_shared<C>(std::move(constraint))) {}
   AnyConstraint(std::shared_ptr<const Constraint> constraint) : impl_(std::move(constraint)) {}
   template <class F>
-    requires std::invocable<const F&, const Tensor&> && (!std::convertible_to<F, std::string_view>) &&
-             (!std::derived_from<F, Constraint>)
-  AnyConstraint(F function)  // NOLINT
+  requires std::invocable<const F&, const Tensor&> &&
+      (!std::convertible_to<F, std::string_view>)&&(!std::derived_from<F, Constraint>)
+          AnyConstraint(F function)  // NOLINT
       : AnyConstraint(make_function(std::function<Tensor(const Tensor&)>(std::move(function)))) {}
 
   explicit operator bool() const { return impl_ != nullptr; }
@@ -72,7 +75,9 @@ class MaxNorm : public Constraint {
   explicit MaxNorm(MaxNormOptions options = {});
   Tensor operator()(const Tensor& w) const override;
   std::string class_name() const override { return "MaxNorm"; }
-  std::map<std::string, double> config() const override;
+  /// {"max_value", "axis"}; a whole max_value is written as an integer, like Keras's default 2.
+  Config get_config() const override;
+  static MaxNorm from_config(const Config& config);
   double max_value() const { return max_value_; }
   std::int64_t axis() const { return axis_; }
 
@@ -86,6 +91,7 @@ class NonNeg : public Constraint {
  public:
   Tensor operator()(const Tensor& w) const override;
   std::string class_name() const override { return "NonNeg"; }
+  static NonNeg from_config(const Config& config);
 };
 
 /// Options of UnitNorm, in Keras order.
@@ -100,7 +106,9 @@ class UnitNorm : public Constraint {
   explicit UnitNorm(UnitNormOptions options = {});
   Tensor operator()(const Tensor& w) const override;
   std::string class_name() const override { return "UnitNorm"; }
-  std::map<std::string, double> config() const override;
+  /// {"axis"}.
+  Config get_config() const override;
+  static UnitNorm from_config(const Config& config);
   std::int64_t axis() const { return axis_; }
 
  private:
@@ -122,7 +130,9 @@ class MinMaxNorm : public Constraint {
   explicit MinMaxNorm(MinMaxNormOptions options = {});
   Tensor operator()(const Tensor& w) const override;
   std::string class_name() const override { return "MinMaxNorm"; }
-  std::map<std::string, double> config() const override;
+  /// {"min_value", "max_value", "rate", "axis"}.
+  Config get_config() const override;
+  static MinMaxNorm from_config(const Config& config);
   double min_value() const { return min_value_; }
   double max_value() const { return max_value_; }
   double rate() const { return rate_; }
@@ -144,6 +154,16 @@ class RadialConstraint : public Constraint {
  public:
   Tensor operator()(const Tensor& w) const override;
   std::string class_name() const override { return "RadialConstraint"; }
+  static RadialConstraint from_config(const Config& config);
 };
+
+/// Keras constraints.serialize: {"class_name", "config"}, e.g. {"class_name": "MaxNorm",
+/// "config": {"max_value": 2, "axis": 0}}; null for none. A user function throws
+/// std::invalid_argument.
+Config serialize(const AnyConstraint& constraint);
+/// Keras constraints.deserialize: null gives none; {"class_name", "config"} with any name
+/// AnyConstraint accepts, or a plain name string. Throws std::invalid_argument for an unknown
+/// name, a malformed config or an unknown key.
+AnyConstraint deserialize(const Config& config);
 
 }  // namespace rnnkit::constraints

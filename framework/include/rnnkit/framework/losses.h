@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rnnkit/framework/config.h"
 #include "rnnkit/framework/tensor.h"
 
 /// Keras losses (spec §9): per-sample functions that reduce the last axis, and Loss objects that
@@ -56,6 +57,9 @@ enum class Reduction {
 
 /// Keras's spelling: "none", "sum", "sum_over_batch_size".
 std::string_view reduction_name(Reduction reduction);
+/// Parses a Keras reduction: "none", "sum", "sum_over_batch_size", or "auto" (what Keras's
+/// default is called, sum_over_batch_size); throws std::invalid_argument otherwise.
+Reduction parse_reduction(std::string_view name);
 /// Writes reduction_name(reduction).
 std::ostream& operator<<(std::ostream& out, Reduction reduction);
 
@@ -78,6 +82,12 @@ class Loss {
   virtual Tensor call(const Tensor& y_true, const Tensor& y_pred) const = 0;
   /// Keras's default name, e.g. "mean_squared_error".
   virtual std::string name() const = 0;
+  /// Keras class name, e.g. "MeanSquaredError".
+  virtual std::string class_name() const = 0;
+  /// Keras get_config(): {"reduction", "name"} (Keras writes the default reduction,
+  /// sum_over_batch_size, as "auto"); subclasses append their arguments. A wrapped user function
+  /// throws std::invalid_argument.
+  virtual Config get_config() const;
   Reduction reduction() const { return reduction_; }
 
  private:
@@ -108,6 +118,10 @@ class MeanSquaredError : public Loss {
   explicit MeanSquaredError(LossOptions options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string name() const override { return "mean_squared_error"; }
+  std::string class_name() const override { return "MeanSquaredError"; }
+  /// Keys "reduction" and "name" (which must be "mean_squared_error": rnnkit losses keep Keras's
+  /// default names).
+  static MeanSquaredError from_config(const Config& config);
 };
 
 /// Keras MeanAbsoluteError: mean_absolute_error, reduced.
@@ -116,6 +130,10 @@ class MeanAbsoluteError : public Loss {
   explicit MeanAbsoluteError(LossOptions options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string name() const override { return "mean_absolute_error"; }
+  std::string class_name() const override { return "MeanAbsoluteError"; }
+  /// Keys "reduction" and "name" (which must be "mean_absolute_error": rnnkit losses keep Keras's
+  /// default names).
+  static MeanAbsoluteError from_config(const Config& config);
 };
 
 /// Keras BinaryCrossentropy: binary_crossentropy, reduced.
@@ -125,6 +143,12 @@ class BinaryCrossentropy : public Loss {
   explicit BinaryCrossentropy(CrossentropyLossOptions options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string name() const override { return "binary_crossentropy"; }
+  std::string class_name() const override { return "BinaryCrossentropy"; }
+  /// {"reduction", "name", "from_logits", "label_smoothing", "axis"} (axis is always -1).
+  Config get_config() const override;
+  /// The keys of get_config(); "name" must be "binary_crossentropy" and "axis" -1 (rnnkit reduces
+  /// the last axis only).
+  static BinaryCrossentropy from_config(const Config& config);
   const CrossentropyLossOptions& options() const { return options_; }
 
  private:
@@ -138,6 +162,12 @@ class CategoricalCrossentropy : public Loss {
   explicit CategoricalCrossentropy(CrossentropyLossOptions options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string name() const override { return "categorical_crossentropy"; }
+  std::string class_name() const override { return "CategoricalCrossentropy"; }
+  /// {"reduction", "name", "from_logits", "label_smoothing", "axis"} (axis is always -1).
+  Config get_config() const override;
+  /// The keys of get_config(); "name" must be "categorical_crossentropy" and "axis" -1 (rnnkit
+  /// reduces the last axis only).
+  static CategoricalCrossentropy from_config(const Config& config);
   const CrossentropyLossOptions& options() const { return options_; }
 
  private:
@@ -150,6 +180,11 @@ class SparseCategoricalCrossentropy : public Loss {
   explicit SparseCategoricalCrossentropy(SparseCategoricalCrossentropyOptions options = {});
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
   std::string name() const override { return "sparse_categorical_crossentropy"; }
+  std::string class_name() const override { return "SparseCategoricalCrossentropy"; }
+  /// {"reduction", "name", "from_logits"}.
+  Config get_config() const override;
+  /// The keys of get_config(); "name" must be "sparse_categorical_crossentropy".
+  static SparseCategoricalCrossentropy from_config(const Config& config);
   const SparseCategoricalCrossentropyOptions& options() const { return options_; }
 
  private:
@@ -177,11 +212,10 @@ class AnyLoss {
   /// A per-sample function; `name` is what name() reports.
   AnyLoss(std::string name, Function function);
   template <class F>
-    requires std::invocable<const F&, const Tensor&, const Tensor&> &&
-             std::convertible_to<std::invoke_result_t<const F&, const Tensor&, const Tensor&>,
-                                 Tensor> &&
-             (!std::convertible_to<F, std::string_view>) && (!std::derived_from<F, Loss>)
-  AnyLoss(F function)  // NOLINT: implicit, so options read `.loss = my_loss`
+  requires std::invocable<const F&, const Tensor&, const Tensor&> &&
+      std::convertible_to<std::invoke_result_t<const F&, const Tensor&, const Tensor&>, Tensor> &&
+      (!std::convertible_to<F, std::string_view>)&&(!std::derived_from<F, Loss>)
+          AnyLoss(F function)  // NOLINT: implicit, so options read `.loss = my_loss`
       : AnyLoss("custom", Function(std::move(function))) {}
 
   explicit operator bool() const { return impl_ != nullptr; }
@@ -198,5 +232,17 @@ class AnyLoss {
  private:
   std::shared_ptr<const Loss> impl_;
 };
+
+/// Keras losses.serialize: {"class_name", "config"}, e.g. {"class_name": "MeanSquaredError",
+/// "config": {"reduction": "auto", "name": "mean_squared_error"}}. A user function throws
+/// std::invalid_argument.
+Config serialize(const Loss& loss);
+/// serialize() of the held loss; null when empty.
+Config serialize(const AnyLoss& loss);
+/// Keras losses.deserialize: null gives none; {"class_name", "config"} with a loss class name;
+/// or a name string, either a class name ("MeanSquaredError", defaults) or a name AnyLoss
+/// accepts ("mse", ...). Throws std::invalid_argument for an unknown name (listing the valid
+/// ones), a malformed config or an unknown key.
+AnyLoss deserialize(const Config& config);
 
 }  // namespace rnnkit::losses

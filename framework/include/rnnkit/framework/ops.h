@@ -114,5 +114,10 @@ Tensor argmax(const Tensor& x);
 /// int64 `labels` (each in [0, depth)) as one-hot rows: shape labels.shape + [depth], float
 /// `dtype`. A constant of the labels, so it records no gradient.
 Tensor one_hot(const Tensor& labels, std::int64_t depth, DType dtype = DType::f32);
+/// Rows of the float `table` [V, D] picked by int64 `ids` of any shape S: shape S + [D] with
+/// out[s] = table[ids[s]] (the lookup of Keras Embedding, tf.gather on axis 0). Every id must be
+/// in [0, V). The table's gradient adds each output row's gradient into the row it came from,
+/// so repeated ids accumulate.
+Tensor gather_rows(const Tensor& table, const Tensor& ids);
 
 }  // namespace rnnkit

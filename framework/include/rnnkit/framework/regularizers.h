@@ -2,12 +2,12 @@
 
 #include <concepts>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "rnnkit/framework/config.h"
 #include "rnnkit/framework/tensor.h"
 
 /// Weight and activity regularizers (Keras spec §5).
@@ -21,8 +21,9 @@ class Regularizer {
   virtual Tensor operator()(const Tensor& x) const = 0;
   /// Keras class name, e.g. "L1L2".
   virtual std::string class_name() const = 0;
-  /// Keras get_config() entries, name -> number.
-  virtual std::map<std::string, double> config() const { return {}; }
+  /// Keras get_config(): the constructor arguments, keys in Keras's order. Keras's base class
+  /// has none, so the default throws std::invalid_argument naming class_name().
+  virtual Config get_config() const;
 };
 
 /// Holds any regularizer, or none (Keras's None). Built from a Keras name ("l1", "l2",
@@ -39,9 +40,9 @@ class AnyRegularizer {
       : impl_(std::make_shared<R>(std::move(regularizer))) {}
   AnyRegularizer(std::shared_ptr<const Regularizer> regularizer) : impl_(std::move(regularizer)) {}
   template <class F>
-    requires std::invocable<const F&, const Tensor&> && (!std::convertible_to<F, std::string_view>) &&
-             (!std::derived_from<F, Regularizer>)
-  AnyRegularizer(F function)  // NOLINT
+  requires std::invocable<const F&, const Tensor&> &&
+      (!std::convertible_to<F, std::string_view>)&&(!std::derived_from<F, Regularizer>)
+          AnyRegularizer(F function)  // NOLINT
       : AnyRegularizer(make_function(std::function<Tensor(const Tensor&)>(std::move(function)))) {}
 
   explicit operator bool() const { return impl_ != nullptr; }
@@ -64,7 +65,10 @@ class L1 : public Regularizer {
   explicit L1(double l1 = 0.01);
   Tensor operator()(const Tensor& x) const override;
   std::string class_name() const override { return "L1"; }
-  std::map<std::string, double> config() const override { return {{"l1", l1()}}; }
+  /// {"l1"}: the stored float32 factor.
+  Config get_config() const override { return {{"l1", l1()}}; }
+  /// Keys "l1" (null: the default) and Keras's legacy "l", which wins when both are given.
+  static L1 from_config(const Config& config);
   /// The stored factor, e.g. 0.009999999776482582 for 0.01.
   double l1() const { return l1_; }
 
@@ -79,7 +83,10 @@ class L2 : public Regularizer {
   explicit L2(double l2 = 0.01);
   Tensor operator()(const Tensor& x) const override;
   std::string class_name() const override { return "L2"; }
-  std::map<std::string, double> config() const override { return {{"l2", l2()}}; }
+  /// {"l2"}: the stored float32 factor.
+  Config get_config() const override { return {{"l2", l2()}}; }
+  /// Keys "l2" (null: the default) and Keras's legacy "l", which wins when both are given.
+  static L2 from_config(const Config& config);
   /// The stored factor, e.g. 0.009999999776482582 for 0.01.
   double l2() const { return l2_; }
 
@@ -94,7 +101,10 @@ class L1L2 : public Regularizer {
   explicit L1L2(double l1 = 0.0, double l2 = 0.0);
   Tensor operator()(const Tensor& x) const override;
   std::string class_name() const override { return "L1L2"; }
-  std::map<std::string, double> config() const override { return {{"l1", l1()}, {"l2", l2()}}; }
+  /// {"l1", "l2"}: the stored float32 factors.
+  Config get_config() const override { return {{"l1", l1()}, {"l2", l2()}}; }
+  /// Keys "l1", "l2" (null: 0).
+  static L1L2 from_config(const Config& config);
   double l1() const { return l1_; }
   double l2() const { return l2_; }
 
@@ -109,5 +119,15 @@ L1 l1(double l1 = 0.01);
 L2 l2(double l2 = 0.01);
 /// Keras l1_l2(l1=0.01, l2=0.01): an L1L2 regularizer with both defaults 0.01.
 L1L2 l1_l2(double l1 = 0.01, double l2 = 0.01);
+
+/// Keras regularizers.serialize: {"class_name", "config"}, e.g. {"class_name": "L2", "config":
+/// {"l2": 0.009999999776482582}}; null for none. A regularizer without get_config (a user
+/// function) throws std::invalid_argument.
+Config serialize(const AnyRegularizer& regularizer);
+/// Keras regularizers.deserialize: null gives none; {"class_name", "config"} with any name
+/// AnyRegularizer accepts ("L2", "l2", ...; "l1_l2" defaults a missing factor to 0.01, as
+/// Keras's l1_l2 function does), or a plain name string. Throws std::invalid_argument for an
+/// unknown name, a malformed config or an unknown key.
+AnyRegularizer deserialize(const Config& config);
 
 }  // namespace rnnkit::regularizers

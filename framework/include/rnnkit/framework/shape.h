@@ -14,6 +14,8 @@ using Shape = std::vector<std::int64_t>;
 std::int64_t numel(const Shape& shape);
 /// "[2, 3]".
 std::string shape_str(const Shape& shape);
+/// The multi-index of element `flat` of a row-major tensor of `shape`, as "[i, j, ...]".
+std::string index_str(const Shape& shape, std::int64_t flat);
 /// Resolves a possibly negative axis against rank; throws std::invalid_argument naming `op`.
 int normalize_axis(std::string_view op, std::int64_t axis, std::size_t rank);
 /// NumPy broadcasting of trailing dimensions; throws std::invalid_argument naming `op`.

@@ -1,15 +1,15 @@
 #pragma once
 
+#include <rnnkit/framework/config.h>
+#include <rnnkit/framework/tensor.h>
+
 #include <concepts>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <rnnkit/framework/tensor.h>
 
 /// Weight initializers (Keras spec §4).
 namespace rnnkit::initializers {
@@ -22,9 +22,10 @@ class Initializer {
   virtual Tensor operator()(const Shape& shape, DType dtype = DType::f32) const = 0;
   /// Keras class name, e.g. "GlorotUniform".
   virtual std::string class_name() const = 0;
-  /// Keras get_config() entries, name -> number (a string-valued entry such as VarianceScaling's
-  /// mode is reported by the subclass's own accessors).
-  virtual std::map<std::string, double> config() const { return {}; }
+  /// Keras get_config(): the constructor arguments, keys in Keras's order; {} by default, as
+  /// Keras's base class. A wrapped user function throws std::invalid_argument (it cannot be
+  /// rebuilt from a config).
+  virtual Config get_config() const { return Config::object(); }
 };
 
 /// Holds any initializer. Built from a Keras name ("glorot_uniform", "orthogonal", "zeros",
@@ -39,10 +40,11 @@ class AnyInitializer {
       : impl_(std::make_shared<I>(std::move(initializer))) {}
   AnyInitializer(std::shared_ptr<const Initializer> initializer);
   template <class F>
-    requires std::invocable<const F&, const Shape&, DType> &&
-             (!std::convertible_to<F, std::string_view>) && (!std::derived_from<F, Initializer>)
-  AnyInitializer(F function)  // NOLINT
-      : AnyInitializer(make_function(std::function<Tensor(const Shape&, DType)>(std::move(function)))) {}
+  requires std::invocable<const F&, const Shape&, DType> &&
+      (!std::convertible_to<F, std::string_view>)&&(!std::derived_from<F, Initializer>)
+          AnyInitializer(F function)  // NOLINT
+      : AnyInitializer(
+            make_function(std::function<Tensor(const Shape&, DType)>(std::move(function)))) {}
 
   Tensor operator()(const Shape& shape, DType dtype = DType::f32) const;
   const Initializer& get() const { return *impl_; }
@@ -51,7 +53,8 @@ class AnyInitializer {
   static std::vector<std::string> names();
 
  private:
-  static std::shared_ptr<const Initializer> make_function(std::function<Tensor(const Shape&, DType)> f);
+  static std::shared_ptr<const Initializer> make_function(
+      std::function<Tensor(const Shape&, DType)> f);
   std::shared_ptr<const Initializer> impl_;
 };
 

@@ -1,17 +1,19 @@
 #pragma once
 
+#include <rnnkit/framework/random.h>
+#include <rnnkit/initializers/initializer.h>
+
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <rnnkit/framework/random.h>
-#include <rnnkit/initializers/initializer.h>
-
-/// The Keras initializers (spec §4). Each is also reachable by name through AnyInitializer.
+/// The Keras initializers (spec §4). Each is also reachable by name through AnyInitializer, and
+/// each has Keras's get_config() and a static from_config() that takes it back (keys left out
+/// take the defaults, "dtype" is dropped as Keras does, any other key throws
+/// std::invalid_argument); initializers::serialize/deserialize wrap them.
 namespace rnnkit::initializers {
 
 /// Fans of a weight shape (spec §4): rank 0 → 1, 1; [n] → n, n; [a, b] → a, b; rank k > 2 →
@@ -27,6 +29,7 @@ class Zeros : public Initializer {
  public:
   Tensor operator()(const Shape& shape, DType dtype = DType::f32) const override;
   std::string class_name() const override { return "Zeros"; }
+  static Zeros from_config(const Config& config);
 };
 
 /// Keras Ones ("ones", "one"): 1 everywhere; any dtype.
@@ -34,6 +37,7 @@ class Ones : public Initializer {
  public:
   Tensor operator()(const Shape& shape, DType dtype = DType::f32) const override;
   std::string class_name() const override { return "Ones"; }
+  static Ones from_config(const Config& config);
 };
 
 /// Keras Constant(value=0) ("constant"): `value` everywhere; any dtype.
@@ -42,7 +46,9 @@ class Constant : public Initializer {
   explicit Constant(double value = 0.0) : value_(value) {}
   Tensor operator()(const Shape& shape, DType dtype = DType::f32) const override;
   std::string class_name() const override { return "Constant"; }
-  std::map<std::string, double> config() const override { return {{"value", value_}}; }
+  /// {"value"}, a whole value written as an integer like Keras's default `value=0`.
+  Config get_config() const override;
+  static Constant from_config(const Config& config);
   double value() const { return value_; }
 
  private:
@@ -61,7 +67,9 @@ class Identity : public Initializer {
   explicit Identity(IdentityOptions options = {});
   Tensor operator()(const Shape& shape, DType dtype = DType::f32) const override;
   std::string class_name() const override { return "Identity"; }
-  std::map<std::string, double> config() const override { return {{"gain", gain_}}; }
+  /// {"gain"}.
+  Config get_config() const override;
+  static Identity from_config(const Config& config);
   double gain() const { return gain_; }
 
  private:
@@ -77,11 +85,11 @@ class RandomInitializer : public Initializer {
  public:
   /// The seed given at construction, if any.
   std::optional<std::uint64_t> seed() const { return seed_; }
-  /// {"seed": seed} when a seed was given, else {}.
-  std::map<std::string, double> config() const override;
 
  protected:
   explicit RandomInitializer(std::optional<std::uint64_t> seed);
+  /// The seed as get_config() writes it: the number, or null.
+  Config seed_config() const;
   /// `count` values of `sample`, drawn from the stream while holding its lock.
   std::vector<double> draw(std::int64_t count,
                            const std::function<double(Generator&)>& sample) const;
@@ -105,7 +113,9 @@ class RandomUniform : public RandomInitializer {
   explicit RandomUniform(RandomUniformOptions options = {});
   Tensor operator()(const Shape& shape, DType dtype = DType::f32) const override;
   std::string class_name() const override { return "RandomUniform"; }
-  std::map<std::string, double> config() const override;
+  /// {"minval", "maxval", "seed"}.
+  Config get_config() const override;
+  static RandomUniform from_config(const Config& config);
   double minval() const { return minval_; }
   double maxval() const { return maxval_; }
 
@@ -127,7 +137,9 @@ class RandomNormal : public RandomInitializer {
   explicit RandomNormal(RandomNormalOptions options = {});
   Tensor operator()(const Shape& shape, DType dtype = DType::f32) const override;
   std::string class_name() const override { return "RandomNormal"; }
-  std::map<std::string, double> config() const override;
+  /// {"mean", "stddev", "seed"}.
+  Config get_config() const override;
+  static RandomNormal from_config(const Config& config);
   double mean() const { return mean_; }
   double stddev() const { return stddev_; }
 
@@ -150,7 +162,9 @@ class TruncatedNormal : public RandomInitializer {
   explicit TruncatedNormal(TruncatedNormalOptions options = {});
   Tensor operator()(const Shape& shape, DType dtype = DType::f32) const override;
   std::string class_name() const override { return "TruncatedNormal"; }
-  std::map<std::string, double> config() const override;
+  /// {"mean", "stddev", "seed"}.
+  Config get_config() const override;
+  static TruncatedNormal from_config(const Config& config);
   double mean() const { return mean_; }
   double stddev() const { return stddev_; }
 
@@ -177,8 +191,9 @@ class VarianceScaling : public RandomInitializer {
   explicit VarianceScaling(VarianceScalingOptions options = {});
   Tensor operator()(const Shape& shape, DType dtype = DType::f32) const override;
   std::string class_name() const override { return "VarianceScaling"; }
-  /// {"scale", "seed"}; mode() and distribution() give the string entries.
-  std::map<std::string, double> config() const override;
+  /// {"scale", "mode", "distribution", "seed"}.
+  Config get_config() const override;
+  static VarianceScaling from_config(const Config& config);
   double scale() const { return scale_; }
   const std::string& mode() const { return mode_; }
   /// Lower-cased, with "normal" resolved to "truncated_normal".
@@ -201,7 +216,9 @@ class GlorotUniform : public VarianceScaling {
  public:
   explicit GlorotUniform(SeedOptions options = {});
   std::string class_name() const override { return "GlorotUniform"; }
-  std::map<std::string, double> config() const override { return RandomInitializer::config(); }
+  /// {"seed"}.
+  Config get_config() const override;
+  static GlorotUniform from_config(const Config& config);
 };
 
 /// Keras GlorotNormal ("glorot_normal"): VarianceScaling(1, fan_avg, truncated_normal).
@@ -209,7 +226,9 @@ class GlorotNormal : public VarianceScaling {
  public:
   explicit GlorotNormal(SeedOptions options = {});
   std::string class_name() const override { return "GlorotNormal"; }
-  std::map<std::string, double> config() const override { return RandomInitializer::config(); }
+  /// {"seed"}.
+  Config get_config() const override;
+  static GlorotNormal from_config(const Config& config);
 };
 
 /// Keras HeUniform ("he_uniform"): VarianceScaling(2, fan_in, uniform), L = √(6 / fan_in).
@@ -217,7 +236,9 @@ class HeUniform : public VarianceScaling {
  public:
   explicit HeUniform(SeedOptions options = {});
   std::string class_name() const override { return "HeUniform"; }
-  std::map<std::string, double> config() const override { return RandomInitializer::config(); }
+  /// {"seed"}.
+  Config get_config() const override;
+  static HeUniform from_config(const Config& config);
 };
 
 /// Keras HeNormal ("he_normal"): VarianceScaling(2, fan_in, truncated_normal).
@@ -225,7 +246,9 @@ class HeNormal : public VarianceScaling {
  public:
   explicit HeNormal(SeedOptions options = {});
   std::string class_name() const override { return "HeNormal"; }
-  std::map<std::string, double> config() const override { return RandomInitializer::config(); }
+  /// {"seed"}.
+  Config get_config() const override;
+  static HeNormal from_config(const Config& config);
 };
 
 /// Keras LecunUniform ("lecun_uniform"): VarianceScaling(1, fan_in, uniform),
@@ -234,7 +257,9 @@ class LecunUniform : public VarianceScaling {
  public:
   explicit LecunUniform(SeedOptions options = {});
   std::string class_name() const override { return "LecunUniform"; }
-  std::map<std::string, double> config() const override { return RandomInitializer::config(); }
+  /// {"seed"}.
+  Config get_config() const override;
+  static LecunUniform from_config(const Config& config);
 };
 
 /// Keras LecunNormal ("lecun_normal"): VarianceScaling(1, fan_in, truncated_normal).
@@ -242,7 +267,9 @@ class LecunNormal : public VarianceScaling {
  public:
   explicit LecunNormal(SeedOptions options = {});
   std::string class_name() const override { return "LecunNormal"; }
-  std::map<std::string, double> config() const override { return RandomInitializer::config(); }
+  /// {"seed"}.
+  Config get_config() const override;
+  static LecunNormal from_config(const Config& config);
 };
 
 /// Options of Orthogonal, in Keras order.
@@ -260,7 +287,9 @@ class Orthogonal : public RandomInitializer {
   explicit Orthogonal(OrthogonalOptions options = {});
   Tensor operator()(const Shape& shape, DType dtype = DType::f32) const override;
   std::string class_name() const override { return "Orthogonal"; }
-  std::map<std::string, double> config() const override;
+  /// {"gain", "seed"}.
+  Config get_config() const override;
+  static Orthogonal from_config(const Config& config);
   double gain() const { return gain_; }
 
  private:

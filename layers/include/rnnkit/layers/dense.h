@@ -41,6 +41,15 @@ class Dense : public Layer {
   Dense(std::int64_t units, DenseOptions options = {});
 
   std::string class_name() const override { return "Dense"; }
+  /// Keras get_config(): name, trainable, dtype, units, activation, use_bias,
+  /// kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+  /// activity_regularizer, kernel_constraint, bias_constraint. A user function throws
+  /// std::invalid_argument naming the key.
+  Config get_config() const override;
+  /// The inverse of get_config(): "units" is required, absent keys take the defaults, the legacy
+  /// "implementation" is dropped, and any other key throws std::invalid_argument, as Keras's
+  /// constructor rejects unknown keywords.
+  static Dense from_config(const Config& config);
 
   std::int64_t units() const { return options_.units; }
   const Activation& activation() const { return options_.activation; }
@@ -74,6 +83,8 @@ class Dense : public Layer {
   LayerOutput forward(const Tensor& inputs, const Tensor& mask, bool training) override;
 
  private:
+  /// The output; `logits`, when given, receives the pre-activation.
+  Tensor call(const Tensor& inputs, Tensor* logits);
   /// Throws unless `input_shape` has rank >= 2, features >= 1, and the built feature count.
   void check_input_shape(const Shape& input_shape) const;
 

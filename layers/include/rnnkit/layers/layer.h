@@ -1,5 +1,6 @@
 #pragma once
 
+#include <rnnkit/framework/config.h>
 #include <rnnkit/framework/constraints.h>
 #include <rnnkit/framework/dtype.h>
 #include <rnnkit/framework/regularizers.h>
@@ -26,6 +27,11 @@ struct LayerOptions {
 struct LayerOutput {
   std::vector<Tensor> outputs = {};
   Tensor mask = {};
+  /// The pre-activation of outputs[0] when the layer ends in a sigmoid or softmax activation,
+  /// so a matching crossentropy can be computed from logits as Keras does (spec §9).
+  Tensor logits = {};
+  /// That activation's name ("sigmoid" or "softmax") when logits is defined.
+  std::string logits_activation = {};
 };
 
 /// `base` the first time, then `base_1`, `base_2`, ... (Keras's unique default layer names,
@@ -47,6 +53,9 @@ class Layer {
 
   /// Keras class name, e.g. "SimpleRNN".
   virtual std::string class_name() const = 0;
+  /// Keras get_config(): the arguments that rebuild this layer, keys in Keras's order (spec §10).
+  /// The base holds name, trainable and dtype.
+  virtual Config get_config() const;
   const std::string& name() const { return name_; }
   DType dtype() const { return dtype_; }
   bool trainable() const { return trainable_; }

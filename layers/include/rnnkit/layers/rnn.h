@@ -78,6 +78,16 @@ class RNN : public Layer {
   explicit RNN(std::unique_ptr<AbstractRNNCell> cell, RNNOptions options = {});
 
   std::string class_name() const override { return "RNN"; }
+  /// Keras get_config(): name, trainable, dtype, return_sequences, return_state, go_backwards,
+  /// stateful, unroll, time_major, zero_output_for_mask (only when true), then "cell":
+  /// {"class_name", "config"} (spec §10). Keras's RNN config loses an activity_regularizer; rnnkit
+  /// writes it before "cell" when one is set.
+  Config get_config() const override;
+  /// The inverse of get_config(): "cell" is required and rebuilt with layers::deserialize (it
+  /// must be an RNN cell); the layer's "dtype" must be the cell's. Absent keys take the
+  /// defaults, "num_constants" may only be 0 (rnnkit has no constants), the legacy
+  /// "implementation" is dropped, and any other key throws std::invalid_argument.
+  static RNN from_config(const Config& config);
 
   /// Runs the layer on `inputs` [B, T, F] ([T, B, F] when time_major). Every argument is checked
   /// before any state changes (std::invalid_argument naming the layer, the argument, what was
@@ -119,6 +129,8 @@ class RNN : public Layer {
 
  protected:
   RNN(std::unique_ptr<AbstractRNNCell> cell, RNNOptions options, std::string_view default_name);
+  /// Layer::get_config() followed by the RNN keys, up to zero_output_for_mask.
+  Config rnn_config() const;
   std::vector<Layer*> sublayers() const override { return {cell_.get()}; }
 
  private:

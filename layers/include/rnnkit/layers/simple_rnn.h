@@ -61,6 +61,15 @@ class SimpleRNN : public RNN {
   explicit SimpleRNN(std::int64_t units, SimpleRNNOptions options = {});
 
   std::string class_name() const override { return "SimpleRNN"; }
+  /// Keras get_config(): name, trainable, dtype, the RNN keys (return_sequences ... time_major,
+  /// zero_output_for_mask only when true), then the cell's arguments with activity_regularizer
+  /// after bias_regularizer; no "cell" key (spec §10). "seed" comes last, only when one was
+  /// given (an rnnkit addition). A user function throws std::invalid_argument naming the key.
+  Config get_config() const override;
+  /// The inverse of get_config(): "units" is required, absent keys take the defaults, Keras's
+  /// legacy "implementation" and its no-op "enable_caching_device" are dropped, and any other
+  /// key throws std::invalid_argument, as Keras's constructor rejects unknown keywords.
+  static SimpleRNN from_config(const Config& config);
 
   SimpleRNNCell& cell() { return static_cast<SimpleRNNCell&>(RNN::cell()); }
   const SimpleRNNCell& cell() const { return static_cast<const SimpleRNNCell&>(RNN::cell()); }

@@ -53,6 +53,15 @@ class SimpleRNNCell : public AbstractRNNCell {
   SimpleRNNCell(std::int64_t units, SimpleRNNCellOptions options = {});
 
   std::string class_name() const override { return "SimpleRNNCell"; }
+  /// Keras get_config(): name, trainable, dtype, then units, activation, use_bias, the three
+  /// initializers, regularizers and constraints, dropout, recurrent_dropout (spec §10), then
+  /// "seed" only when one was given (an rnnkit addition). A user-function activation,
+  /// initializer, regularizer or constraint throws std::invalid_argument naming the key.
+  Config get_config() const override;
+  /// The inverse of get_config(): "units" is required, absent keys take the defaults, Keras's
+  /// legacy "implementation" and its no-op "enable_caching_device" are dropped, and any other
+  /// key throws std::invalid_argument, as Keras's constructor rejects unknown keywords.
+  static SimpleRNNCell from_config(const Config& config);
 
   std::int64_t units() const { return options_.units; }
   const Activation& activation() const { return options_.activation; }
@@ -78,6 +87,8 @@ class SimpleRNNCell : public AbstractRNNCell {
   const constraints::AnyConstraint& bias_constraint() const { return options_.bias_constraint; }
   double dropout() const { return options_.dropout; }
   double recurrent_dropout() const { return options_.recurrent_dropout; }
+  /// The seed of the dropout masks, if one was given.
+  std::optional<std::uint64_t> seed() const { return options_.seed; }
 
   /// [F, U]; undefined before build.
   const Variable& kernel() const { return kernel_; }

@@ -26,6 +26,11 @@ class Adagrad final : public Optimizer {
  public:
   explicit Adagrad(AdagradOptions options = {});
   std::vector<std::string> slot_names() const override;
+  /// {"name", ..., "learning_rate", "decay", "initial_accumulator_value", "epsilon"}.
+  Config get_config() const override;
+  /// The keys of get_config() (absent ones take the defaults; unknown ones throw
+  /// std::invalid_argument).
+  static Adagrad from_config(const Config& config);
 
  private:
   double initial_slot_value(std::size_t slot) const override;

@@ -31,6 +31,11 @@ class Adam final : public Optimizer {
  public:
   explicit Adam(AdamOptions options = {});
   std::vector<std::string> slot_names() const override;
+  /// {"name", ..., "learning_rate", "decay", "beta_1", "beta_2", "epsilon", "amsgrad"}.
+  Config get_config() const override;
+  /// The keys of get_config() (absent ones take the defaults; unknown ones throw
+  /// std::invalid_argument).
+  static Adam from_config(const Config& config);
 
  private:
   void prepare(std::int64_t iterations, double learning_rate) override;

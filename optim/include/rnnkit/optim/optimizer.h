@@ -1,5 +1,6 @@
 #pragma once
 
+#include <rnnkit/framework/config.h>
 #include <rnnkit/framework/tensor.h>
 #include <rnnkit/framework/variable.h>
 
@@ -60,12 +61,28 @@ class Optimizer {
   /// The learning rate the next apply() uses: the schedule at iterations(), divided by
   /// 1 + decay * iterations().
   double learning_rate() const;
+  /// The `learning_rate` argument as given: a constant or a schedule.
+  const LearningRate& learning_rate_setting() const { return learning_rate_; }
+  /// Replaces the learning rate (Keras's `optimizer.learning_rate = ...`, what
+  /// LearningRateScheduler does); a negative constant throws std::invalid_argument.
+  void set_learning_rate(LearningRate learning_rate);
+  std::optional<double> clipnorm() const { return clipnorm_; }
+  std::optional<double> clipvalue() const { return clipvalue_; }
+  std::optional<double> global_clipnorm() const { return global_clipnorm_; }
+  double decay() const { return decay_; }
   /// The optimizer's name (Keras `name`, default the class name).
   const std::string& name() const { return name_; }
   /// Keras class name, e.g. "Adam".
   const std::string& class_name() const { return class_name_; }
   /// Names of the per-variable slots this configuration keeps, e.g. {"m", "v"}.
   virtual std::vector<std::string> slot_names() const = 0;
+  /// Keras optimizer_v2 get_config(): "name", then "clipnorm", "clipvalue", "global_clipnorm"
+  /// when set; each optimizer appends its arguments in Keras's order. Values are written as
+  /// held (Keras prints its hyperparameters as float32 once it has trained, e.g. beta_1
+  /// 0.8999999761581421, because it computes with them in float32; rnnkit computes with the
+  /// double it was given, so that is what a saved model must restore). A schedule is written as
+  /// {"class_name", "config"}; a callable learning rate throws std::invalid_argument.
+  virtual Config get_config() const;
 
   /// A copy of the step counter and of every slot created so far.
   OptimizerState state() const;
@@ -100,6 +117,9 @@ class Optimizer {
   }
   /// Validates `settings`, throwing std::invalid_argument naming class_name and the argument.
   explicit Optimizer(Settings settings);
+
+  /// The learning rate as get_config() writes it: a number or a serialized schedule.
+  Config learning_rate_config() const;
 
   /// Initial value of slot `slot` (index into slot_names()).
   virtual double initial_slot_value(std::size_t slot) const;

@@ -30,6 +30,11 @@ class RMSprop final : public Optimizer {
  public:
   explicit RMSprop(RMSpropOptions options = {});
   std::vector<std::string> slot_names() const override;
+  /// {"name", ..., "learning_rate", "decay", "rho", "momentum", "epsilon", "centered"}.
+  Config get_config() const override;
+  /// The keys of get_config() (absent ones take the defaults; unknown ones throw
+  /// std::invalid_argument).
+  static RMSprop from_config(const Config& config);
 
  private:
   void prepare(std::int64_t iterations, double learning_rate) override;

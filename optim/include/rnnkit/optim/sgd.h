@@ -27,6 +27,11 @@ class SGD final : public Optimizer {
  public:
   explicit SGD(SGDOptions options = {});
   std::vector<std::string> slot_names() const override;
+  /// {"name", ..., "learning_rate", "decay", "momentum", "nesterov"}.
+  Config get_config() const override;
+  /// The keys of get_config() (absent ones take the defaults; unknown ones throw
+  /// std::invalid_argument).
+  static SGD from_config(const Config& config);
 
  private:
   void prepare(std::int64_t iterations, double learning_rate) override;

@@ -1,0 +1,18 @@
+# Checks that README.md shows SOURCE verbatim: the ```cpp block right after the line
+# "<!-- snippet: <file name of SOURCE> -->" must equal the file.
+get_filename_component(name ${SOURCE} NAME)
+file(READ ${README} readme)
+file(READ ${SOURCE} source)
+set(marker "<!-- snippet: ${name} -->\n```cpp\n")
+string(FIND "${readme}" "${marker}" start)
+if(start EQUAL -1)
+  message(FATAL_ERROR "README.md has no snippet marker for ${name}")
+endif()
+string(LENGTH "${marker}" marker_length)
+math(EXPR start "${start} + ${marker_length}")
+string(SUBSTRING "${readme}" ${start} -1 rest)
+string(FIND "${rest}" "```" stop)
+string(SUBSTRING "${rest}" 0 ${stop} shown)
+if(NOT shown STREQUAL source)
+  message(FATAL_ERROR "README.md's copy of ${name} differs from the file; update one of them")
+endif()

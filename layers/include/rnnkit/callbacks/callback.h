@@ -1,0 +1,68 @@
+#pragma once
+
+#include <rnnkit/models/logs.h>
+
+#include <concepts>
+#include <cstdint>
+#include <memory>
+
+namespace rnnkit::models {
+class Sequential;
+}
+
+namespace rnnkit::callbacks {
+
+/// Base of every callback (Keras Callback): override the hooks you need. fit() hands each
+/// callback the model before training (model()), then calls the hooks in Keras's order. Epochs
+/// and batches are 0-based. The logs of a batch end hold the running means of the epoch so far;
+/// the logs of an epoch end also hold the validation results ("val_loss", ...) and may be added
+/// to (History records them after every callback ran).
+class Callback {
+ public:
+  virtual ~Callback() = default;
+
+  /// The model being trained; std::logic_error outside fit/evaluate/predict.
+  models::Sequential& model() const;
+  void set_model(models::Sequential* model) { model_ = model; }
+
+  virtual void on_train_begin(const models::Logs& /*logs*/) {}
+  virtual void on_train_end(const models::Logs& /*logs*/) {}
+  virtual void on_epoch_begin(int /*epoch*/, const models::Logs& /*logs*/) {}
+  virtual void on_epoch_end(int /*epoch*/, models::Logs& /*logs*/) {}
+  virtual void on_train_batch_begin(std::int64_t /*batch*/, const models::Logs& /*logs*/) {}
+  virtual void on_train_batch_end(std::int64_t /*batch*/, const models::Logs& /*logs*/) {}
+  virtual void on_test_begin(const models::Logs& /*logs*/) {}
+  virtual void on_test_end(const models::Logs& /*logs*/) {}
+  virtual void on_test_batch_begin(std::int64_t /*batch*/, const models::Logs& /*logs*/) {}
+  virtual void on_test_batch_end(std::int64_t /*batch*/, const models::Logs& /*logs*/) {}
+  virtual void on_predict_begin(const models::Logs& /*logs*/) {}
+  virtual void on_predict_end(const models::Logs& /*logs*/) {}
+  virtual void on_predict_batch_begin(std::int64_t /*batch*/, const models::Logs& /*logs*/) {}
+  virtual void on_predict_batch_end(std::int64_t /*batch*/, const models::Logs& /*logs*/) {}
+
+ private:
+  models::Sequential* model_ = nullptr;
+};
+
+/// What fit's `callbacks` list holds: a callback moved in by value (`EarlyStopping({...})`), or
+/// a shared pointer the caller keeps to inspect it afterwards.
+class AnyCallback {
+ public:
+  template <std::derived_from<Callback> C>
+  AnyCallback(C callback)  // NOLINT: implicit, so lists read `{EarlyStopping({...})}`
+      : impl_(std::make_shared<C>(std::move(callback))) {}
+  template <std::derived_from<Callback> C>
+  AnyCallback(std::shared_ptr<C> callback)  // NOLINT
+      : impl_(std::move(callback)) {
+    if (!impl_) throw_null();
+  }
+
+  Callback& operator*() const { return *impl_; }
+  Callback* operator->() const { return impl_.get(); }
+
+ private:
+  [[noreturn]] static void throw_null();
+  std::shared_ptr<Callback> impl_;
+};
+
+}  // namespace rnnkit::callbacks

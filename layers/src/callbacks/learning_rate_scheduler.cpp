@@ -1,0 +1,35 @@
+#include <fmt/format.h>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "rnnkit/callbacks/callbacks.h"
+#include "rnnkit/models/sequential.h"
+
+namespace rnnkit::callbacks {
+
+LearningRateScheduler::LearningRateScheduler(Schedule schedule, int verbose)
+    : schedule_(std::move(schedule)), verbose_(verbose) {
+  if (!schedule_) throw std::invalid_argument("LearningRateScheduler: the schedule is empty");
+}
+
+void LearningRateScheduler::on_epoch_begin(int epoch, const models::Logs&) {
+  optim::Optimizer& optimizer = model().optimizer();
+  const double rate = schedule_(epoch, optimizer.learning_rate());
+  if (!std::isfinite(rate)) {
+    throw std::invalid_argument(fmt::format(
+        "LearningRateScheduler: the schedule returned {} for epoch {}; expected a finite "
+        "learning rate",
+        rate, epoch));
+  }
+  optimizer.set_learning_rate(rate);
+  if (verbose_ > 0) {
+    fmt::print("Epoch {}: LearningRateScheduler setting learning rate to {}.\n", epoch + 1, rate);
+  }
+}
+
+void LearningRateScheduler::on_epoch_end(int, models::Logs& logs) {
+  logs.set("lr", model().optimizer().learning_rate());
+}
+
+}  // namespace rnnkit::callbacks

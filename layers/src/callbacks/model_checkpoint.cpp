@@ -1,0 +1,72 @@
+#include <fmt/args.h>
+#include <fmt/format.h>
+
+#include <limits>
+#include <stdexcept>
+
+#include "callbacks/monitor.h"
+#include "rnnkit/callbacks/callbacks.h"
+#include "rnnkit/models/sequential.h"
+
+namespace rnnkit::callbacks {
+namespace {
+
+// `pattern` with {epoch} (1-based) and every log value filled in, e.g. "w-{epoch:02d}.rnnkit".
+std::string format_path(const std::string& pattern, int epoch, const models::Logs& logs) {
+  fmt::dynamic_format_arg_store<fmt::format_context> arguments;
+  arguments.push_back(fmt::arg("epoch", epoch + 1));
+  for (const auto& [name, value] : logs) arguments.push_back(fmt::arg(name.c_str(), value));
+  try {
+    return fmt::vformat(pattern, arguments);
+  } catch (const fmt::format_error& error) {
+    throw std::invalid_argument(fmt::format(
+        "ModelCheckpoint: cannot format filepath \"{}\" ({}); it may name {{epoch}} and the "
+        "logged values: {}",
+        pattern, error.what(), logs.names()));
+  }
+}
+
+}  // namespace
+
+ModelCheckpoint::ModelCheckpoint(std::string filepath, ModelCheckpointOptions options)
+    : filepath_(std::move(filepath)), options_(std::move(options)) {
+  if (filepath_.empty()) throw std::invalid_argument("ModelCheckpoint: filepath is empty");
+  maximize_ = detail::maximizes("ModelCheckpoint", options_.mode, options_.monitor);
+  best_ = maximize_ ? -std::numeric_limits<double>::infinity()
+                    : std::numeric_limits<double>::infinity();
+}
+
+void ModelCheckpoint::on_epoch_end(int epoch, models::Logs& logs) {
+  if (options_.save_best_only) {
+    const double* current = logs.find(options_.monitor);
+    if (!current) {
+      detail::warn_missing("ModelCheckpoint", options_.monitor, logs.names());
+      return;
+    }
+    const bool improved = maximize_ ? *current > best_ : *current < best_;
+    if (!improved) {
+      if (options_.verbose > 0) {
+        fmt::print("Epoch {}: {} did not improve from {:.5f}\n", epoch + 1, options_.monitor,
+                   best_);
+      }
+      return;
+    }
+    if (options_.verbose > 0) {
+      fmt::print("Epoch {}: {} improved from {:.5f} to {:.5f}, saving model\n", epoch + 1,
+                 options_.monitor, best_, *current);
+    }
+    best_ = *current;
+  }
+  const std::filesystem::path path = format_path(filepath_, epoch, logs);
+  if (options_.save_weights_only) {
+    model().save_weights(path);
+  } else {
+    model().save(path);
+  }
+  last_saved_ = path;
+  if (options_.verbose > 0 && !options_.save_best_only) {
+    fmt::print("Epoch {}: saving model to {}\n", epoch + 1, path.string());
+  }
+}
+
+}  // namespace rnnkit::callbacks

@@ -1,0 +1,23 @@
+#include "callbacks/monitor.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <stdexcept>
+
+namespace rnnkit::callbacks::detail {
+
+bool maximizes(std::string_view who, const std::string& mode, const std::string& monitor) {
+  if (mode == "max") return true;
+  if (mode == "min") return false;
+  if (mode == "auto") return monitor.find("acc") != std::string::npos || monitor.starts_with("auc");
+  throw std::invalid_argument(
+      fmt::format("{}: mode must be \"auto\", \"min\" or \"max\", got \"{}\"", who, mode));
+}
+
+void warn_missing(std::string_view who, const std::string& monitor, const std::string& present) {
+  fmt::print(stderr, "{}: warning: the monitored value '{}' is not in the logs; present: {}\n", who,
+             monitor, present);
+}
+
+}  // namespace rnnkit::callbacks::detail

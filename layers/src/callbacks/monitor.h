@@ -1,0 +1,16 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace rnnkit::callbacks::detail {
+
+/// Whether a monitored value improves by growing: "max" -> true, "min" -> false, "auto" -> true
+/// for names containing "acc" or starting with "auc" (Keras). Other modes throw
+/// std::invalid_argument naming `who`.
+bool maximizes(std::string_view who, const std::string& mode, const std::string& monitor);
+
+/// Writes Keras's warning that `monitor` is not in the logs, listing the names that are.
+void warn_missing(std::string_view who, const std::string& monitor, const std::string& present);
+
+}  // namespace rnnkit::callbacks::detail

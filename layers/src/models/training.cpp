@@ -1,0 +1,430 @@
+// compile, fit, evaluate, predict and the single-batch steps of Sequential.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <stdexcept>
+
+#include "models/batches.h"
+#include "models/compiled.h"
+#include "models/progress.h"
+#include "rnnkit/framework/autograd.h"
+#include "rnnkit/framework/metrics.h"
+#include "rnnkit/framework/ops.h"
+#include "rnnkit/models/sequential.h"
+
+namespace rnnkit::models {
+namespace {
+
+const std::vector<std::string>& metric_choices() {
+  static const std::vector<std::string> names = {"acc",
+                                                 "accuracy",
+                                                 "binary_accuracy",
+                                                 "categorical_accuracy",
+                                                 "mae",
+                                                 "mean_absolute_error",
+                                                 "mean_squared_error",
+                                                 "mse",
+                                                 "sparse_categorical_accuracy"};
+  return names;
+}
+
+// y with y_pred's trailing dimension of 1 added when it lacks it (Keras's label squeeze/expand).
+Tensor labels_like(const Tensor& y, const Tensor& y_pred) {
+  if (y.dim() + 1 == y_pred.dim() && y_pred.size(-1) == 1) {
+    Shape shape = y.shape();
+    shape.push_back(1);
+    return y.reshape(shape);
+  }
+  return y;
+}
+
+// Per-sample values of metric `name` (one of metric_choices()), picked from the shapes for
+// "accuracy" as Keras does (spec §11).
+Tensor metric_values(const std::string& name, const Tensor& y, const Tensor& y_pred) {
+  NoGradGuard no_grad;
+  if (name == "accuracy" || name == "acc") {
+    if (y_pred.size(-1) == 1) return metrics::binary_accuracy(labels_like(y, y_pred), y_pred);
+    if (y.dim() < y_pred.dim() || y.size(-1) == 1) {
+      return metrics::sparse_categorical_accuracy(y, y_pred);
+    }
+    return metrics::categorical_accuracy(y, y_pred);
+  }
+  if (name == "binary_accuracy") return metrics::binary_accuracy(labels_like(y, y_pred), y_pred);
+  if (name == "categorical_accuracy") return metrics::categorical_accuracy(y, y_pred);
+  if (name == "sparse_categorical_accuracy") {
+    return metrics::sparse_categorical_accuracy(y, y_pred);
+  }
+  const Tensor labels = labels_like(y, y_pred).to(y_pred.dtype());
+  if (name == "mae" || name == "mean_absolute_error") {
+    return losses::mean_absolute_error(labels, y_pred);
+  }
+  return losses::mean_squared_error(labels, y_pred);
+}
+
+// Floating labels in the prediction's dtype; integer labels (sparse classes) as they are.
+Tensor labels_for(const Tensor& y, const Tensor& y_pred) {
+  return is_floating(y.dtype()) && y.dtype() != y_pred.dtype() ? y.to(y_pred.dtype()) : y;
+}
+
+// The crossentropy Keras computes from the logits when the output is a sigmoid or softmax
+// activation (spec §9), or nothing when that does not apply.
+losses::AnyLoss logits_loss(const losses::Loss* loss, const std::string& activation) {
+  if (const auto* bce = dynamic_cast<const losses::BinaryCrossentropy*>(loss);
+      bce && activation == "sigmoid" && !bce->options().from_logits) {
+    return losses::BinaryCrossentropy({.from_logits = true,
+                                       .label_smoothing = bce->options().label_smoothing,
+                                       .reduction = bce->options().reduction});
+  }
+  if (const auto* cce = dynamic_cast<const losses::CategoricalCrossentropy*>(loss);
+      cce && activation == "softmax" && !cce->options().from_logits) {
+    return losses::CategoricalCrossentropy({.from_logits = true,
+                                            .label_smoothing = cce->options().label_smoothing,
+                                            .reduction = cce->options().reduction});
+  }
+  if (const auto* scce = dynamic_cast<const losses::SparseCategoricalCrossentropy*>(loss);
+      scce && activation == "softmax" && !scce->options().from_logits) {
+    return losses::SparseCategoricalCrossentropy(
+        {.from_logits = true, .reduction = scce->options().reduction});
+  }
+  return nullptr;
+}
+
+// The callbacks of one run: progress first (as Keras's ProgbarLogger), then the user's.
+std::vector<callbacks::AnyCallback> with_progress(const std::vector<callbacks::AnyCallback>& user,
+                                                  std::ostream* output, int verbose, int epochs,
+                                                  std::int64_t steps) {
+  std::vector<callbacks::AnyCallback> all;
+  if (verbose > 0) {
+    all.emplace_back(std::make_shared<detail::ProgressLogger>(output ? *output : std::cout, verbose,
+                                                              epochs, steps));
+  }
+  all.insert(all.end(), user.begin(), user.end());
+  return all;
+}
+
+std::int64_t step_count(std::int64_t samples, std::int64_t batch_size) {
+  return (samples + batch_size - 1) / batch_size;
+}
+
+void require_verbose(std::string_view who, int verbose) {
+  if (verbose < 0 || verbose > 2) {
+    throw std::invalid_argument(fmt::format("{}: verbose must be 0, 1 or 2, got {}", who, verbose));
+  }
+}
+
+void require_batch_size(std::string_view who, std::int64_t batch_size) {
+  if (batch_size <= 0) {
+    throw std::invalid_argument(
+        fmt::format("{}: batch_size must be >= 1, got {}", who, batch_size));
+  }
+}
+
+void require_pair(std::string_view who, const Tensor& x, const Tensor& y, const Tensor& mask) {
+  detail::require_samples(who, "x", x);
+  detail::require_samples(who, "y", y);
+  if (x.size(0) != y.size(0)) {
+    throw std::invalid_argument(fmt::format(
+        "{}: x and y must hold the same number of samples, got {} (x of shape {}) and {} (y of "
+        "shape {})",
+        who, x.size(0), shape_str(x.shape()), y.size(0), shape_str(y.shape())));
+  }
+  if (x.size(0) == 0) throw std::invalid_argument(fmt::format("{}: x holds no samples", who));
+  detail::require_input_mask(who, mask, x);
+}
+
+}  // namespace
+
+/// Running sums of the loss and the metrics over the batches of one epoch or evaluation.
+struct Sequential::Trackers {
+  double loss_sum = 0.0;
+  double loss_count = 0.0;
+  std::vector<double> sums;
+  std::vector<double> counts;
+
+  Logs results(const std::vector<std::string>& names) const {
+    Logs logs;
+    logs.set("loss", loss_count > 0 ? loss_sum / loss_count : 0.0);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      logs.set(names[i], counts[i] > 0 ? sums[i] / counts[i] : 0.0);
+    }
+    return logs;
+  }
+};
+
+void Sequential::compile(CompileOptions options) {
+  const std::string who = fmt::format("Sequential '{}': compile", name_);
+  if (!options.loss) {
+    throw std::invalid_argument(fmt::format(
+        "{}: argument 'loss' is required (a name such as \"mse\" or a loss object)", who));
+  }
+  for (const std::string& metric : options.metrics) {
+    if (std::find(metric_choices().begin(), metric_choices().end(), metric) ==
+        metric_choices().end()) {
+      throw std::invalid_argument(fmt::format("{}: unknown metric \"{}\"; expected one of: {}", who,
+                                              metric, fmt::join(metric_choices(), ", ")));
+    }
+  }
+  auto compiled = std::make_unique<Compiled>(Compiled{.optimizer = std::move(options.optimizer),
+                                                      .loss = std::move(options.loss),
+                                                      .metrics = std::move(options.metrics)});
+  // State loaded by load_weights() before compile() resumes an optimizer of the same class.
+  if (pending_optimizer_state_ && compiled->optimizer->class_name() == pending_optimizer_class_) {
+    compiled->optimizer->load_state(*pending_optimizer_state_, trainable_weights());
+    pending_optimizer_state_.reset();
+  }
+  compiled_ = std::move(compiled);
+}
+
+optim::Optimizer& Sequential::optimizer() const {
+  if (!compiled_) {
+    throw std::logic_error(fmt::format("Sequential '{}': the model is not compiled", name_));
+  }
+  return *compiled_->optimizer;
+}
+
+const losses::AnyLoss& Sequential::loss() const {
+  if (!compiled_) {
+    throw std::logic_error(fmt::format("Sequential '{}': the model is not compiled", name_));
+  }
+  return compiled_->loss;
+}
+
+std::vector<std::string> Sequential::metric_names() const {
+  return compiled_ ? compiled_->metrics : std::vector<std::string>{};
+}
+
+Tensor Sequential::compiled_loss(const Tensor& y, const ModelOutput& output) const {
+  const losses::AnyLoss& loss = compiled_->loss;
+  Tensor prediction = output.output;
+  losses::AnyLoss effective = loss;
+  if (output.logits.defined()) {
+    if (losses::AnyLoss from_logits = logits_loss(loss.get(), output.logits_activation)) {
+      effective = std::move(from_logits);
+      prediction = output.logits;
+    }
+  }
+  Tensor weights;
+  if (output.mask.defined()) {
+    // Masked steps weigh 0 and the mean runs over the unmasked ones (Keras 2.10+, spec §9).
+    const Tensor mask = output.mask.to(prediction.dtype());
+    const double valid = sum(mask).item();
+    weights = valid > 0 ? mul(mask, static_cast<double>(mask.numel()) / valid) : mask;
+  }
+  return effective(labels_for(y, prediction), prediction, weights);
+}
+
+Tensor Sequential::total_loss(const Tensor& y, const ModelOutput& output) const {
+  Tensor total = compiled_loss(y, output);
+  for (const Tensor& penalty : losses()) total = rnnkit::add(total, penalty.to(total.dtype()));
+  return total;
+}
+
+void Sequential::update_trackers(Trackers& trackers, const Tensor& y, const ModelOutput& output,
+                                 double loss, std::int64_t batch) const {
+  trackers.loss_sum += loss * static_cast<double>(batch);
+  trackers.loss_count += static_cast<double>(batch);
+  const std::vector<std::string>& names = compiled_->metrics;
+  trackers.sums.resize(names.size());
+  trackers.counts.resize(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::vector<double> values = metric_values(names[i], y, output.output).to_vector();
+    std::vector<double> weights(values.size(), 1.0);
+    if (output.mask.defined() && output.mask.numel() == static_cast<std::int64_t>(values.size())) {
+      weights = output.mask.to(DType::f64).to_vector();
+    }
+    for (std::size_t j = 0; j < values.size(); ++j) {
+      trackers.sums[i] += values[j] * weights[j];
+      trackers.counts[i] += weights[j];
+    }
+  }
+}
+
+Logs Sequential::train_step(const Tensor& x, const Tensor& y, const Tensor& mask,
+                            Trackers& trackers) {
+  const std::vector<Variable> variables = trainable_weights();
+  for (Variable variable : variables) variable.zero_grad();
+  const ModelOutput output = call(x, mask, true);
+  const Tensor loss = total_loss(y, output);
+  loss.backward();
+  // Weights created by this first call were not in `variables` yet.
+  compiled_->optimizer->apply(variables.empty() ? trainable_weights() : variables);
+  update_trackers(trackers, y, output, loss.item(), x.size(0));
+  return trackers.results(compiled_->metrics);
+}
+
+Logs Sequential::test_step(const Tensor& x, const Tensor& y, const Tensor& mask,
+                           Trackers& trackers) {
+  NoGradGuard no_grad;
+  const ModelOutput output = call(x, mask, false);
+  update_trackers(trackers, y, output, total_loss(y, output).item(), x.size(0));
+  return trackers.results(compiled_->metrics);
+}
+
+History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& options) {
+  const std::string who = fmt::format("Sequential '{}': fit", name_);
+  if (!compiled_) {
+    throw std::logic_error(fmt::format("{}: compile() the model before fit()", who));
+  }
+  require_pair(who, x, y, options.mask);
+  require_batch_size(who, options.batch_size);
+  require_verbose(who, options.verbose);
+  if (options.epochs < 0 || options.initial_epoch < 0) {
+    throw std::invalid_argument(
+        fmt::format("{}: epochs and initial_epoch must be >= 0, got {} and {}", who, options.epochs,
+                    options.initial_epoch));
+  }
+  if (!(options.validation_split >= 0.0 && options.validation_split < 1.0)) {
+    throw std::invalid_argument(fmt::format("{}: validation_split must be in [0, 1), got {}", who,
+                                            options.validation_split));
+  }
+  const std::int64_t samples = x.size(0);
+  std::int64_t train_samples = samples;
+  ValidationData validation;
+  if (options.validation_data) {
+    validation = *options.validation_data;
+    require_pair(who + " (validation_data)", validation.x, validation.y, validation.mask);
+  } else if (options.validation_split > 0.0) {
+    // Keras splits before shuffling: the last samples are held out (spec §9).
+    train_samples = static_cast<std::int64_t>(
+        std::floor(static_cast<double>(samples) * (1.0 - options.validation_split)));
+    if (train_samples == 0 || train_samples == samples) {
+      throw std::invalid_argument(fmt::format(
+          "{}: validation_split={} of {} samples leaves {} for training and {} for validation; "
+          "both must be non-empty",
+          who, options.validation_split, samples, train_samples, samples - train_samples));
+    }
+    validation = {.x = detail::take_range(x, train_samples, samples),
+                  .y = detail::take_range(y, train_samples, samples),
+                  .mask = detail::take_range(options.mask, train_samples, samples)};
+  }
+
+  const std::int64_t steps = step_count(train_samples, options.batch_size);
+  const std::vector<callbacks::AnyCallback> callbacks =
+      with_progress(options.callbacks, options.output, options.verbose, options.epochs, steps);
+  for (const auto& callback : callbacks) callback->set_model(this);
+  stop_training = false;
+  History history;
+  Logs logs;
+  for (const auto& callback : callbacks) callback->on_train_begin(logs);
+  for (int epoch = options.initial_epoch; epoch < options.epochs && !stop_training; ++epoch) {
+    for (const auto& callback : callbacks) callback->on_epoch_begin(epoch, {});
+    const std::vector<std::int64_t> order = detail::sample_order(train_samples, options.shuffle);
+    Trackers trackers;
+    for (std::int64_t step = 0; step < steps && !stop_training; ++step) {
+      const std::int64_t begin = step * options.batch_size;
+      const std::int64_t end = std::min(begin + options.batch_size, train_samples);
+      const std::span<const std::int64_t> rows(order.data() + begin,
+                                               static_cast<std::size_t>(end - begin));
+      for (const auto& callback : callbacks) callback->on_train_batch_begin(step, {});
+      logs = train_step(detail::take_rows(x, rows), detail::take_rows(y, rows),
+                        detail::take_rows(options.mask, rows), trackers);
+      for (const auto& callback : callbacks) callback->on_train_batch_end(step, logs);
+    }
+    if (validation.x.defined()) {
+      const Logs validation_logs =
+          run_evaluation(validation.x, validation.y,
+                         {.batch_size = options.batch_size, .verbose = 0, .mask = validation.mask},
+                         options.callbacks);
+      for (const auto& [name, value] : validation_logs) logs.set("val_" + name, value);
+    }
+    for (const auto& callback : callbacks) callback->on_epoch_end(epoch, logs);
+    history.append(epoch, logs);
+  }
+  for (const auto& callback : callbacks) callback->on_train_end(logs);
+  for (const auto& callback : callbacks) callback->set_model(nullptr);
+  return history;
+}
+
+Logs Sequential::run_evaluation(const Tensor& x, const Tensor& y, const EvaluateOptions& options,
+                                const std::vector<callbacks::AnyCallback>& callbacks) {
+  for (const auto& callback : callbacks) callback->set_model(this);
+  Trackers trackers;
+  Logs logs;
+  for (const auto& callback : callbacks) callback->on_test_begin(logs);
+  const std::int64_t samples = x.size(0);
+  for (std::int64_t step = 0; step * options.batch_size < samples; ++step) {
+    const std::int64_t begin = step * options.batch_size;
+    const std::int64_t end = std::min(begin + options.batch_size, samples);
+    for (const auto& callback : callbacks) callback->on_test_batch_begin(step, {});
+    logs = test_step(detail::take_range(x, begin, end), detail::take_range(y, begin, end),
+                     detail::take_range(options.mask, begin, end), trackers);
+    for (const auto& callback : callbacks) callback->on_test_batch_end(step, logs);
+  }
+  for (const auto& callback : callbacks) callback->on_test_end(logs);
+  return logs;
+}
+
+Logs Sequential::evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options) {
+  const std::string who = fmt::format("Sequential '{}': evaluate", name_);
+  if (!compiled_) {
+    throw std::logic_error(fmt::format("{}: compile() the model before evaluate()", who));
+  }
+  require_pair(who, x, y, options.mask);
+  require_batch_size(who, options.batch_size);
+  require_verbose(who, options.verbose);
+  const std::vector<callbacks::AnyCallback> callbacks =
+      with_progress(options.callbacks, options.output, options.verbose, 1,
+                    step_count(x.size(0), options.batch_size));
+  const Logs logs = run_evaluation(x, y, options, callbacks);
+  for (const auto& callback : callbacks) callback->set_model(nullptr);
+  return logs;
+}
+
+Tensor Sequential::predict(const Tensor& x, const PredictOptions& options) {
+  const std::string who = fmt::format("Sequential '{}': predict", name_);
+  detail::require_samples(who, "x", x);
+  detail::require_input_mask(who, options.mask, x);
+  require_batch_size(who, options.batch_size);
+  require_verbose(who, options.verbose);
+  const std::int64_t samples = x.size(0);
+  const std::vector<callbacks::AnyCallback> callbacks =
+      with_progress(options.callbacks, options.output, options.verbose, 1,
+                    step_count(samples, options.batch_size));
+  for (const auto& callback : callbacks) callback->set_model(this);
+  for (const auto& callback : callbacks) callback->on_predict_begin({});
+  NoGradGuard no_grad;
+  std::vector<Tensor> outputs;
+  for (std::int64_t step = 0; step * options.batch_size < samples; ++step) {
+    const std::int64_t begin = step * options.batch_size;
+    const std::int64_t end = std::min(begin + options.batch_size, samples);
+    for (const auto& callback : callbacks) callback->on_predict_batch_begin(step, {});
+    outputs.push_back(
+        call(detail::take_range(x, begin, end), detail::take_range(options.mask, begin, end), false)
+            .output);
+    for (const auto& callback : callbacks) callback->on_predict_batch_end(step, {});
+  }
+  for (const auto& callback : callbacks) callback->on_predict_end({});
+  for (const auto& callback : callbacks) callback->set_model(nullptr);
+  return outputs.size() == 1 ? outputs.front() : concat(outputs, 0);
+}
+
+Logs Sequential::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& mask) {
+  const std::string who = fmt::format("Sequential '{}': train_on_batch", name_);
+  if (!compiled_) {
+    throw std::logic_error(fmt::format("{}: compile() the model before training", who));
+  }
+  require_pair(who, x, y, mask);
+  Trackers trackers;
+  return train_step(x, y, mask, trackers);
+}
+
+Logs Sequential::test_on_batch(const Tensor& x, const Tensor& y, const Tensor& mask) {
+  const std::string who = fmt::format("Sequential '{}': test_on_batch", name_);
+  if (!compiled_) {
+    throw std::logic_error(fmt::format("{}: compile() the model before test_on_batch()", who));
+  }
+  require_pair(who, x, y, mask);
+  Trackers trackers;
+  return test_step(x, y, mask, trackers);
+}
+
+Tensor Sequential::predict_on_batch(const Tensor& x, const Tensor& mask) {
+  detail::require_samples(fmt::format("Sequential '{}': predict_on_batch", name_), "x", x);
+  NoGradGuard no_grad;
+  return call(x, mask, false).output;
+}
+
+}  // namespace rnnkit::models

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <rnnkit/framework/config.h>
+
+#include <memory>
+
+#include "rnnkit/optim/any_optimizer.h"
+#include "rnnkit/optim/optimizer.h"
+#include "rnnkit/optim/schedules.h"
+
+/// Keras optimizers.serialize / deserialize and schedules.serialize / deserialize (spec §10).
+namespace rnnkit::optim {
+
+/// {"class_name": schedule.class_name(), "config": schedule.get_config()}, e.g.
+/// {"class_name": "ExponentialDecay", "config": {...}}. A schedule without get_config (a callable
+/// learning rate) throws std::invalid_argument.
+Config serialize(const LearningRateSchedule& schedule);
+/// The inverse for the built-in schedules (ExponentialDecay, InverseTimeDecay,
+/// PiecewiseConstantDecay). Throws std::invalid_argument for an unknown class name (listing the
+/// valid ones), a malformed config or an unknown key.
+std::shared_ptr<const LearningRateSchedule> deserialize_schedule(const Config& config);
+
+/// {"class_name": optimizer.class_name(), "config": optimizer.get_config()}, e.g.
+/// {"class_name": "Adam", "config": {"name": "Adam", "learning_rate": 0.001, "decay": 0.0,
+/// "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07, "amsgrad": false}}.
+Config serialize(const Optimizer& optimizer);
+/// The inverse of serialize(): a new optimizer (no slots, iterations 0). The class name matches
+/// case-insensitively, as Keras's does for its built-in optimizers; a plain name string gives the
+/// defaults (get()). Throws std::invalid_argument for an unknown class name (listing the valid
+/// ones), a malformed config or an unknown key; Keras's legacy "lr" key is read as learning_rate.
+AnyOptimizer deserialize(const Config& config);
+
+}  // namespace rnnkit::optim

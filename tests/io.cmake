@@ -1,0 +1,1 @@
+rnnkit_test(io SOURCES io_test.cpp LABELS unit io)

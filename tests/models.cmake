@@ -1,0 +1,5 @@
+rnnkit_test(metrics SOURCES metrics_test.cpp LABELS unit)
+rnnkit_test(sequential SOURCES sequential_test.cpp LABELS unit training)
+rnnkit_test(callbacks SOURCES callbacks_test.cpp LABELS unit training)
+rnnkit_test(stateful_scenario SOURCES stateful_scenario_test.cpp LABELS unit training)
+rnnkit_test(model_io SOURCES model_io_test.cpp LABELS unit serialization)

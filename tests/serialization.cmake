@@ -1,0 +1,1 @@
+rnnkit_test(serialization SOURCES serialization_test.cpp LABELS unit serialization)
