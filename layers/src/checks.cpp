@@ -54,8 +54,8 @@ void check_units(std::string_view who, std::int64_t units) {
 
 void check_units_given_once(std::string_view who, std::int64_t units, std::int64_t options_units) {
   if (options_units != 0 && options_units != units) {
-    throw std::invalid_argument(fmt::format("{}: units given twice, as {} and as options.units = {}",
-                                            who, units, options_units));
+    throw std::invalid_argument(fmt::format(
+        "{}: units given twice, as {} and as options.units = {}", who, units, options_units));
   }
 }
 

@@ -117,9 +117,7 @@ Tensor Dense::call(const Tensor& inputs, Tensor* logits) {
   Tensor output = options_.activation(projected);
   std::vector<Tensor> activity;
   if (options_.activity_regularizer) {
-    // Divided by the output's shape[0], the batch size (spec §5).
-    activity.push_back(
-        div(options_.activity_regularizer(output), static_cast<double>(output.size(0))));
+    activity.push_back(activity_loss(options_.activity_regularizer, output));
   }
   set_call_losses(std::move(activity));
   return output;

@@ -160,9 +160,7 @@ Tensor Embedding::lookup(const Tensor& ids) {
   Tensor output = gather_rows(embeddings_.value(), ids);
   std::vector<Tensor> activity;
   if (options_.activity_regularizer) {
-    // Divided by the output's shape[0], the batch size (spec §5).
-    activity.push_back(
-        div(options_.activity_regularizer(output), static_cast<double>(output.size(0))));
+    activity.push_back(activity_loss(options_.activity_regularizer, output));
   }
   set_call_losses(std::move(activity));
   return output;

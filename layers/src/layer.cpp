@@ -1,6 +1,7 @@
 #include "rnnkit/layers/layer.h"
 
 #include <fmt/format.h>
+#include <rnnkit/framework/ops.h>
 
 #include <map>
 #include <mutex>
@@ -167,6 +168,10 @@ void Layer::set_call_losses(std::vector<Tensor> activity_losses) {
     if (weight->regularizer) losses_.push_back(weight->regularizer(weight->variable.value()));
   }
   for (Tensor& loss : activity_losses) losses_.push_back(std::move(loss));
+}
+
+Tensor Layer::activity_loss(const regularizers::AnyRegularizer& regularizer, const Tensor& output) {
+  return div(regularizer(output), static_cast<double>(output.size(0)));
 }
 
 Config Layer::get_config() const {

@@ -241,13 +241,11 @@ RNNOutput RNN::operator()(const Tensor& inputs, const RNNCallOptions& options) {
 std::vector<Tensor> RNN::activity_losses(const RNNOutput& result) const {
   std::vector<Tensor> losses;
   if (!options_.activity_regularizer) return losses;
-  // One term per returned tensor, divided by that tensor's shape[0] (spec §5).
-  auto add_term = [&](const Tensor& tensor) {
-    losses.push_back(
-        div(options_.activity_regularizer(tensor), static_cast<double>(tensor.size(0))));
-  };
-  add_term(result.output);
-  for (const Tensor& state : result.states) add_term(state);
+  // One term per returned tensor (spec §5).
+  losses.push_back(activity_loss(options_.activity_regularizer, result.output));
+  for (const Tensor& state : result.states) {
+    losses.push_back(activity_loss(options_.activity_regularizer, state));
+  }
   return losses;
 }
 

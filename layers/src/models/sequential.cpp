@@ -4,6 +4,7 @@
 #include <fmt/ostream.h>
 
 #include <iostream>
+#include <iterator>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -29,6 +30,19 @@ std::string grouped(std::int64_t count) {
     digits.insert(static_cast<std::size_t>(i), ",");
   }
   return digits;
+}
+
+// Every layer's `list()`, joined in model order.
+template <class T>
+std::vector<T> joined(const std::vector<std::unique_ptr<layers::Layer>>& layers,
+                      std::vector<T> (layers::Layer::*list)() const) {
+  std::vector<T> result;
+  for (const auto& layer : layers) {
+    std::vector<T> part = ((*layer).*list)();
+    result.insert(result.end(), std::make_move_iterator(part.begin()),
+                  std::make_move_iterator(part.end()));
+  }
+  return result;
 }
 
 }  // namespace
@@ -188,35 +202,19 @@ void Sequential::summary(std::ostream& out) const {
 void Sequential::summary() const { summary(std::cout); }
 
 std::vector<Variable> Sequential::weights() const {
-  std::vector<Variable> result;
-  for (const auto& layer : layers_) {
-    for (Variable& weight : layer->weights()) result.push_back(std::move(weight));
-  }
-  return result;
+  return joined(layers_, &layers::Layer::weights);
 }
 
 std::vector<Variable> Sequential::trainable_weights() const {
-  std::vector<Variable> result;
-  for (const auto& layer : layers_) {
-    for (Variable& weight : layer->trainable_weights()) result.push_back(std::move(weight));
-  }
-  return result;
+  return joined(layers_, &layers::Layer::trainable_weights);
 }
 
 std::vector<Variable> Sequential::non_trainable_weights() const {
-  std::vector<Variable> result;
-  for (const auto& layer : layers_) {
-    for (Variable& weight : layer->non_trainable_weights()) result.push_back(std::move(weight));
-  }
-  return result;
+  return joined(layers_, &layers::Layer::non_trainable_weights);
 }
 
 std::vector<Tensor> Sequential::get_weights() const {
-  std::vector<Tensor> result;
-  for (const auto& layer : layers_) {
-    for (Tensor& value : layer->get_weights()) result.push_back(std::move(value));
-  }
-  return result;
+  return joined(layers_, &layers::Layer::get_weights);
 }
 
 void Sequential::set_weights(const std::vector<Tensor>& values) {

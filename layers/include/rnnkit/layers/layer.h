@@ -110,6 +110,10 @@ class Layer {
   /// Ends a call: losses() becomes the weight penalties (own and sublayers') on the current
   /// values, then `activity_losses`.
   void set_call_losses(std::vector<Tensor> activity_losses);
+  /// The activity penalty of one output: regularizer(output) divided by output's shape[0], the
+  /// batch size (spec §5).
+  static Tensor activity_loss(const regularizers::AnyRegularizer& regularizer,
+                              const Tensor& output);
   /// "SimpleRNN 'simple_rnn'", the prefix of this layer's error messages.
   std::string label() const;
 
