@@ -8,6 +8,7 @@ packages=(
   g++ cmake make pkg-config
   libdnnl-dev ocl-icd-opencl-dev opencl-headers
   libeigen3-dev libboost-test-dev libfmt-dev nlohmann-json3-dev zlib1g-dev
+  libcli11-dev gnuplot-nox
 )
 
 sudo_cmd=()

@@ -4,6 +4,7 @@
 #include <rnnkit/framework/random.h>
 #include <rnnkit/layers/dense.h>
 #include <rnnkit/models/sequential.h>
+#include <rnnkit/optim/schedules.h>
 #include <rnnkit/optim/sgd.h>
 
 #include <boost/test/unit_test.hpp>
@@ -248,6 +249,39 @@ BOOST_AUTO_TEST_CASE(learning_rate_scheduler_sets_the_rate_each_epoch) {
   // Two batches per epoch, each with its epoch's rate.
   BOOST_TEST(seen == std::vector<double>({0.2, 0.2, 0.1, 0.1, 0.05, 0.05}),
              boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(learning_rate_scheduler_sees_the_base_rate_and_refuses_a_schedule) {
+  // With decay, the rate the scheduler sees and logs is the hyperparameter, not the decayed one.
+  model.compile({.optimizer = optim::SGD({.learning_rate = 0.1, .decay = 0.5}), .loss = "mse"});
+  std::vector<double> given;
+  const models::History history = fit({callbacks::LearningRateScheduler([&given](int, double rate) {
+                                        given.push_back(rate);
+                                        return rate;
+                                      })},
+                                      2);
+  BOOST_TEST(given == std::vector<double>({0.1, 0.1}), boost::test_tools::per_element());
+  BOOST_TEST(history["lr"] == std::vector<double>({0.1, 0.1}), boost::test_tools::per_element());
+  model.compile({.optimizer = optim::SGD({.learning_rate = optim::ExponentialDecay(0.1, 10, 0.5)}),
+                 .loss = "mse"});
+  RNNKIT_CHECK_THROWS(
+      fit({callbacks::LearningRateScheduler([](int, double rate) { return rate; })}, 1),
+      std::logic_error, "schedule");
+}
+
+BOOST_AUTO_TEST_CASE(csv_logger_is_reusable_after_a_failed_fit) {
+  const auto dir = temp_dir("csv_reuse");
+  struct Failing : Callback {
+    void on_epoch_end(int, Logs&) override { throw std::runtime_error("stop"); }
+  };
+  auto logger = std::make_shared<callbacks::CSVLogger>(dir / "log.csv");
+  RNNKIT_CHECK_THROWS(fit({logger, Failing()}, 2), std::runtime_error, "stop");
+  fit({logger}, 2);
+  std::ifstream file(dir / "log.csv");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(file, line);) lines.push_back(line);
+  BOOST_TEST(lines.size() == 3u);
+  std::filesystem::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_CASE(model_checkpoint_saves_the_improving_epochs) {

@@ -131,6 +131,41 @@ BOOST_AUTO_TEST_CASE(a_resumed_run_equals_an_uninterrupted_one_bit_for_bit) {
   BOOST_TEST(same_values(later.get_weights(), straight.get_weights()));
 }
 
+BOOST_AUTO_TEST_CASE(a_later_file_without_optimizer_state_drops_the_pending_one) {
+  TempDir dir;
+  set_global_seed(17);
+  Sequential trained = make_model();
+  trained.fit(inputs(), targets(), {.batch_size = 4, .epochs = 1, .verbose = 0});
+  trained.save_weights(dir.path / "with_state.rnnkit", true);
+  trained.save_weights(dir.path / "without_state.rnnkit");
+  Sequential model(SimpleRNN(6), Dense(1));
+  model.build({5, 2});
+  model.load_weights(dir.path / "with_state.rnnkit");
+  model.load_weights(dir.path / "without_state.rnnkit");
+  model.compile({.optimizer = optim::Adam({.learning_rate = 0.01}), .loss = "mse"});
+  BOOST_TEST(model.optimizer().iterations() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_file_leaves_the_optimizer_state_alone) {
+  TempDir dir;
+  set_global_seed(19);
+  Sequential wide = make_model(6);
+  wide.fit(inputs(), targets(), {.batch_size = 4, .epochs = 1, .verbose = 0});
+  wide.save_weights(dir.path / "wide.rnnkit", true);
+  Sequential narrow = make_model(4);
+  narrow.fit(inputs(), targets(), {.batch_size = 4, .epochs = 2, .verbose = 0});
+  const optim::OptimizerState before = narrow.optimizer().state();
+  RNNKIT_CHECK_THROWS(narrow.load_weights(dir.path / "wide.rnnkit"), std::invalid_argument,
+                      "[2, 6]");
+  const optim::OptimizerState after = narrow.optimizer().state();
+  BOOST_TEST(after.iterations == before.iterations);
+  BOOST_TEST(after.slots.size() == before.slots.size());
+  for (const auto& [key, value] : before.slots) {
+    BOOST_TEST(after.slots.at(key).to_vector() == value.to_vector(),
+               boost::test_tools::per_element());
+  }
+}
+
 BOOST_AUTO_TEST_CASE(weights_without_optimizer_state_leave_the_optimizer_alone) {
   TempDir dir;
   set_global_seed(9);

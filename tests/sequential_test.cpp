@@ -1,4 +1,5 @@
 #define BOOST_TEST_MODULE sequential
+#include <rnnkit/callbacks/callbacks.h>
 #include <rnnkit/framework/autograd.h>
 #include <rnnkit/framework/ops.h>
 #include <rnnkit/framework/random.h>
@@ -11,7 +12,9 @@
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
+#include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -369,4 +372,74 @@ BOOST_AUTO_TEST_CASE(progress_follows_keras_verbose_modes) {
   BOOST_TEST(per_epoch.find("4/4 - ") != std::string::npos);
   BOOST_TEST(per_epoch.find("/epoch - ") != std::string::npos);
   BOOST_TEST(std::count(per_epoch.begin(), per_epoch.end(), '\n') == 4);
+}
+
+BOOST_AUTO_TEST_CASE(integer_labels_are_cast_like_keras_does) {
+  Sequential model(Dense(1, {.activation = "sigmoid", .kernel_initializer = "ones"}));
+  model.compile({.optimizer = "sgd", .loss = "binary_crossentropy", .metrics = {"accuracy"}});
+  const Tensor x = Tensor::from_values({4, 1}, {2.0, -1.0, 0.5, -3.0});
+  const models::Logs as_ints =
+      model.test_on_batch(x, Tensor::from_values({4, 1}, {1, 0, 0, 0}, DType::i64));
+  const models::Logs as_floats = model.test_on_batch(x, Tensor::from_values({4, 1}, {1, 0, 0, 0}));
+  BOOST_TEST(as_ints.at("loss") == as_floats.at("loss"));
+  BOOST_TEST(as_ints.at("accuracy") == 0.75);
+  const models::Logs as_bools =
+      model.test_on_batch(x, Tensor::from_values({4}, {1, 0, 0, 0}, DType::boolean));
+  BOOST_TEST(as_bools.at("loss") == as_floats.at("loss"));
+}
+
+BOOST_AUTO_TEST_CASE(targets_of_the_wrong_shape_are_refused_before_training) {
+  set_global_seed(41);
+  const Task data = make_task(10, 42);
+  Sequential model = rnn_model();
+  model.compile({.optimizer = "adam", .loss = "mse"});
+  model.build({6, 2});
+  const std::vector<Tensor> before = model.get_weights();
+  RNNKIT_CHECK_THROWS(model.fit(data.x, random_tensor({10, 3}, DType::f32), {.verbose = 0}),
+                      std::invalid_argument, "y of shape [10, 3]", "[-1, 1]");
+  RNNKIT_CHECK_THROWS(
+      model.fit(data.x, data.y,
+                {.verbose = 0,
+                 .validation_data = models::ValidationData{data.x, random_tensor({10, 2, 2})}}),
+      std::invalid_argument, "validation y", "[10, 2, 2]");
+  RNNKIT_CHECK_THROWS(model.evaluate(data.x, random_tensor({10, 4}, DType::f32), {.verbose = 0}),
+                      std::invalid_argument, "[10, 4]");
+  RNNKIT_CHECK_THROWS(model.train_on_batch(data.x, random_tensor({10, 1, 2}, DType::f32)),
+                      std::invalid_argument, "[10, 1, 2]");
+  BOOST_TEST(same_values(before, model.get_weights()));
+  BOOST_TEST(model.optimizer().iterations() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(callbacks_let_go_of_the_model_when_fit_throws) {
+  struct Throwing : callbacks::Callback {
+    void on_epoch_end(int, models::Logs&) override { throw std::runtime_error("callback failed"); }
+  };
+  set_global_seed(43);
+  const Task data = make_task(8, 44);
+  Sequential model = rnn_model();
+  model.compile({.optimizer = "adam", .loss = "mse"});
+  auto throwing = std::make_shared<Throwing>();
+  RNNKIT_CHECK_THROWS(model.fit(data.x, data.y, {.verbose = 0, .callbacks = {throwing}}),
+                      std::runtime_error, "callback failed");
+  RNNKIT_CHECK_THROWS(throwing->model(), std::logic_error, "no model");
+}
+
+BOOST_AUTO_TEST_CASE(one_epoch_prints_no_epoch_header) {
+  set_global_seed(45);
+  const Task data = make_task(8, 46);
+  Sequential model = rnn_model();
+  model.compile({.optimizer = "adam", .loss = "mse"});
+  std::ostringstream out;
+  model.fit(data.x, data.y, {.batch_size = 4, .epochs = 1, .verbose = 1, .output = &out});
+  BOOST_TEST(out.str().find("Epoch") == std::string::npos);
+  BOOST_TEST(out.str().find("2/2 [==============================]") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_timesteps_build_and_run_on_any_length) {
+  Sequential model(SimpleRNN(3, {.return_sequences = true}), Dense(1));
+  model.build({-1, 2});
+  BOOST_TEST(model.input_shape() == Shape({-1, 2}));
+  BOOST_TEST(model.output_shapes().back() == Shape({-1, -1, 1}));
+  BOOST_TEST(model(random_tensor({2, 7, 2}, DType::f32)).shape() == Shape({2, 7, 1}));
+  BOOST_TEST(models::model_from_json(model.to_json()).input_shape() == Shape({-1, 2}));
 }

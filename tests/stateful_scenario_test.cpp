@@ -67,15 +67,29 @@ BOOST_AUTO_TEST_CASE(stateful_simple_rnn_behind_a_masking_embedding) {
 
   // Masked padding: left- and right-padded batches give the same output after a reset.
   rnn.reset_states();
-  const Tensor left = model.predict(ids({0, 0, 1, 1, 1, 1, 1, 1, 1, 1}), {.batch_size = samples});
+  // Sample 0 is padded by one step, sample 1 by two, as in Keras's test.
+  const Tensor left = model.predict(ids({0, 1, 1, 1, 1, 0, 0, 1, 1, 1}), {.batch_size = samples});
   rnn.reset_states();
-  const Tensor right = model.predict(ids({1, 1, 1, 0, 0, 1, 1, 1, 1, 1}), {.batch_size = samples});
+  const Tensor right = model.predict(ids({1, 1, 1, 1, 0, 1, 1, 1, 0, 0}), {.batch_size = samples});
   BOOST_TEST(left.shape() == right.shape());
   for (std::size_t i = 0; i < left.to_vector().size(); ++i) {
     BOOST_TEST(left.to_vector()[i] == right.to_vector()[i], boost::test_tools::tolerance(1e-5));
   }
-  // The padded sample's output differs from the unpadded one's: the padding was seen as such.
+  // Four real steps give another output than three: the padding was seen as such.
   BOOST_TEST(left.at({0, 0}) != left.at({1, 0}));
+}
+
+BOOST_AUTO_TEST_CASE(a_stateful_model_needs_its_batch_size) {
+  Sequential open_batch(SimpleRNN(units, {.stateful = true}));
+  RNNKIT_CHECK_THROWS(open_batch.build({timesteps, 3}), std::invalid_argument, "stateful",
+                      "batch_size");
+  BOOST_TEST(!open_batch.built());
+  // Built by its first call, the model keeps that batch size, in its config too.
+  Sequential called(SimpleRNN(units, {.stateful = true}));
+  called(Tensor::ones({4, timesteps, 3}));
+  BOOST_TEST(called.output_shapes().back() == Shape({4, units}));
+  const Sequential rebuilt = models::model_from_json(called.to_json());
+  BOOST_TEST(rebuilt.output_shapes().back() == Shape({4, units}));
 }
 
 BOOST_AUTO_TEST_CASE(a_stateful_model_refuses_another_batch_size) {

@@ -17,6 +17,7 @@ void CSVLogger::on_train_begin(const models::Logs&) {
   // Appending to a file that already has rows keeps its header (Keras).
   header_written_ = options_.append && std::filesystem::exists(filename_) &&
                     std::filesystem::file_size(filename_) > 0;
+  if (file_.is_open()) file_.close();  // a previous fit that ended by an exception
   file_.open(filename_, options_.append ? std::ios::app : std::ios::trunc);
   if (!file_) {
     throw std::runtime_error(

@@ -15,7 +15,11 @@ EarlyStopping::EarlyStopping(EarlyStoppingOptions options) : options_(std::move(
     throw std::invalid_argument(
         fmt::format("EarlyStopping: patience must be >= 0, got {}", options_.patience));
   }
-  maximize_ = detail::maximizes("EarlyStopping", options_.mode, options_.monitor);
+  // Keras's "auto": accuracies and AUCs grow, everything else shrinks.
+  const std::string& monitor = options_.monitor;
+  maximize_ = detail::maximizes(
+      "EarlyStopping", options_.mode,
+      monitor.ends_with("acc") || monitor.ends_with("accuracy") || monitor.ends_with("auc"));
   options_.min_delta = std::abs(options_.min_delta);
 }
 

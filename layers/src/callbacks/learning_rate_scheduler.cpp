@@ -13,9 +13,23 @@ LearningRateScheduler::LearningRateScheduler(Schedule schedule, int verbose)
   if (!schedule_) throw std::invalid_argument("LearningRateScheduler: the schedule is empty");
 }
 
+namespace {
+
+// The optimizer's learning-rate hyperparameter (Keras optimizer.lr): the constant, before decay.
+double base_rate(const optim::Optimizer& optimizer) {
+  if (optimizer.learning_rate_setting().schedule() != nullptr) {
+    throw std::logic_error(
+        "LearningRateScheduler: the optimizer's learning rate is a schedule; give the optimizer "
+        "a constant learning rate to schedule it per epoch");
+  }
+  return optimizer.learning_rate_setting()(0);
+}
+
+}  // namespace
+
 void LearningRateScheduler::on_epoch_begin(int epoch, const models::Logs&) {
   optim::Optimizer& optimizer = model().optimizer();
-  const double rate = schedule_(epoch, optimizer.learning_rate());
+  const double rate = schedule_(epoch, base_rate(optimizer));
   if (!std::isfinite(rate)) {
     throw std::invalid_argument(fmt::format(
         "LearningRateScheduler: the schedule returned {} for epoch {}; expected a finite "
@@ -29,7 +43,7 @@ void LearningRateScheduler::on_epoch_begin(int epoch, const models::Logs&) {
 }
 
 void LearningRateScheduler::on_epoch_end(int, models::Logs& logs) {
-  logs.set("lr", model().optimizer().learning_rate());
+  logs.set("lr", base_rate(model().optimizer()));
 }
 
 }  // namespace rnnkit::callbacks

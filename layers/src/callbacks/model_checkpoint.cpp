@@ -31,7 +31,11 @@ std::string format_path(const std::string& pattern, int epoch, const models::Log
 ModelCheckpoint::ModelCheckpoint(std::string filepath, ModelCheckpointOptions options)
     : filepath_(std::move(filepath)), options_(std::move(options)) {
   if (filepath_.empty()) throw std::invalid_argument("ModelCheckpoint: filepath is empty");
-  maximize_ = detail::maximizes("ModelCheckpoint", options_.mode, options_.monitor);
+  // Keras's "auto" for ModelCheckpoint: names with "acc" or starting with "fmeasure" grow.
+  const std::string& monitor = options_.monitor;
+  maximize_ = detail::maximizes(
+      "ModelCheckpoint", options_.mode,
+      monitor.find("acc") != std::string::npos || monitor.starts_with("fmeasure"));
   best_ = maximize_ ? -std::numeric_limits<double>::infinity()
                     : std::numeric_limits<double>::infinity();
 }

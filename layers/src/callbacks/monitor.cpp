@@ -7,10 +7,10 @@
 
 namespace rnnkit::callbacks::detail {
 
-bool maximizes(std::string_view who, const std::string& mode, const std::string& monitor) {
+bool maximizes(std::string_view who, const std::string& mode, bool auto_max) {
   if (mode == "max") return true;
   if (mode == "min") return false;
-  if (mode == "auto") return monitor.find("acc") != std::string::npos || monitor.starts_with("auc");
+  if (mode == "auto") return auto_max;
   throw std::invalid_argument(
       fmt::format("{}: mode must be \"auto\", \"min\" or \"max\", got \"{}\"", who, mode));
 }

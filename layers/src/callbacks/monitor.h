@@ -5,10 +5,9 @@
 
 namespace rnnkit::callbacks::detail {
 
-/// Whether a monitored value improves by growing: "max" -> true, "min" -> false, "auto" -> true
-/// for names containing "acc" or starting with "auc" (Keras). Other modes throw
-/// std::invalid_argument naming `who`.
-bool maximizes(std::string_view who, const std::string& mode, const std::string& monitor);
+/// Whether a monitored value improves by growing: "max" -> true, "min" -> false, "auto" ->
+/// auto_max. Other modes throw std::invalid_argument naming `who`.
+bool maximizes(std::string_view who, const std::string& mode, bool auto_max);
 
 /// Writes Keras's warning that `monitor` is not in the logs, listing the names that are.
 void warn_missing(std::string_view who, const std::string& monitor, const std::string& present);

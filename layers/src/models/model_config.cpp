@@ -14,7 +14,8 @@ constexpr const char* keras_version = "2.9.0";
 Config input_layer_config(const Sequential& model, std::int64_t batch_size) {
   Config shape = Config::array();
   shape.push_back(batch_size > 0 ? Config(batch_size) : Config(nullptr));
-  for (std::int64_t dim : model.input_shape()) shape.push_back(dim);
+  for (std::int64_t dim : model.input_shape())
+    shape.push_back(dim < 0 ? Config(nullptr) : Config(dim));
   Config config = Config::object();
   config["batch_input_shape"] = std::move(shape);
   config["dtype"] = std::string(dtype_name(model.layer(0).dtype()));
@@ -34,13 +35,14 @@ void read_batch_input_shape(const Config& shape, Shape& input_shape, std::int64_
   batch_size = shape[0].is_null() ? 0 : shape[0].get<std::int64_t>();
   input_shape.clear();
   for (std::size_t i = 1; i < shape.size(); ++i) {
-    if (!shape[i].is_number_integer()) {
+    if (!shape[i].is_null() &&
+        !(shape[i].is_number_integer() && shape[i].get<std::int64_t>() > 0)) {
       throw std::invalid_argument(fmt::format(
-          "Sequential.from_config: batch_input_shape needs known sizes after the batch axis, "
+          "Sequential.from_config: batch_input_shape sizes must be positive integers or null, "
           "got {}",
           shape.dump()));
     }
-    input_shape.push_back(shape[i].get<std::int64_t>());
+    input_shape.push_back(shape[i].is_null() ? -1 : shape[i].get<std::int64_t>());
   }
 }
 

@@ -113,7 +113,13 @@ void Sequential::load_weights(const std::filesystem::path& path) {
         "{}: the model is not built yet; call build(input_shape) or the model on data first", who));
   }
   const io::Archive archive = io::load_archive(path);
-  restore_weights(archive, parse_metadata(archive, path, who), who);
+  const Config metadata = parse_metadata(archive, path, who);
+  try {
+    restore_weights(archive, metadata, who);
+  } catch (const Config::exception& error) {
+    throw std::runtime_error(
+        fmt::format("{}: '{}' has malformed metadata: {}", who, path.string(), error.what()));
+  }
 }
 
 void Sequential::restore_weights(const io::Archive& archive, const Config& metadata,
@@ -169,6 +175,8 @@ void Sequential::restore_weights(const io::Archive& archive, const Config& metad
   }
 
   const std::vector<io::NamedTensor>* slots = archive.group(optimizer_group);
+  std::unique_ptr<optim::OptimizerState> pending;
+  std::string optimizer_class;
   if (metadata.contains("optimizer") && slots) {
     optim::OptimizerState state;
     state.iterations = metadata["optimizer"].at("iterations").get<std::int64_t>();
@@ -185,15 +193,17 @@ void Sequential::restore_weights(const io::Archive& archive, const Config& metad
       }
       state.slots[all[index].name() + slot.name.substr(slash)] = slot.value;
     }
-    const std::string optimizer_class = metadata["optimizer"].at("class_name").get<std::string>();
+    optimizer_class = metadata["optimizer"].at("class_name").get<std::string>();
     if (compiled_ && compiled_->optimizer->class_name() == optimizer_class) {
       // Validates everything before changing the optimizer.
       compiled_->optimizer->load_state(state, trainable_weights());
     } else if (!compiled_) {
-      pending_optimizer_state_ = std::make_unique<optim::OptimizerState>(std::move(state));
-      pending_optimizer_class_ = optimizer_class;
+      pending = std::make_unique<optim::OptimizerState>(std::move(state));
     }
   }
+  // Nothing is left of an earlier file's optimizer state.
+  pending_optimizer_state_ = std::move(pending);
+  pending_optimizer_class_ = pending_optimizer_state_ ? optimizer_class : std::string();
   set_weights(values);
 }
 
@@ -207,15 +217,20 @@ Sequential load_model(const std::filesystem::path& path, bool compile) {
                     "load_weights",
                     who));
   }
-  Sequential model = model_from_json(metadata["model_config"].dump());
-  const Config& training = metadata.value("training_config", Config());
-  if (compile && training.is_object()) {
-    model.compile({.optimizer = optim::deserialize(training.at("optimizer_config")),
-                   .loss = losses::deserialize(training.at("loss")),
-                   .metrics = training.value("metrics", std::vector<std::string>{})});
+  try {
+    Sequential model = model_from_json(metadata["model_config"].dump());
+    const Config training = metadata.value("training_config", Config());
+    if (compile && training.is_object()) {
+      model.compile({.optimizer = optim::deserialize(training.at("optimizer_config")),
+                     .loss = losses::deserialize(training.at("loss")),
+                     .metrics = training.value("metrics", std::vector<std::string>{})});
+    }
+    if (model.built_) model.restore_weights(archive, metadata, who);
+    return model;
+  } catch (const Config::exception& error) {
+    throw std::runtime_error(
+        fmt::format("{}: the file has malformed metadata: {}", who, error.what()));
   }
-  if (model.built_) model.restore_weights(archive, metadata, who);
-  return model;
 }
 
 }  // namespace rnnkit::models

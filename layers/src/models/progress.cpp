@@ -14,6 +14,7 @@ namespace {
 
 constexpr int bar_width = 30;
 constexpr auto plain_line_interval = std::chrono::seconds(5);
+constexpr auto live_redraw_interval = std::chrono::milliseconds(50);  // Keras's Progbar interval
 
 // Keras's time formats: "1:02:03" over an hour, "2:03" over a minute, else "7s".
 std::string eta_text(double seconds) {
@@ -73,7 +74,8 @@ void ProgressBar::update(std::int64_t current, const Logs& logs, bool finished) 
     line = fmt::format("{}/{} - {:.0f}s{} - {} - {}", current, target_, elapsed, logs_text(logs),
                        per_unit_text(elapsed, "epoch"), per_unit_text(per_step, "step"));
   } else {
-    if (!finished && !live_ && now - last_plain_line_ < plain_line_interval) return;
+    const auto interval = live_ ? live_redraw_interval : plain_line_interval;
+    if (!finished && now - last_update_ < interval) return;
     line = bar(current);
     if (finished) {
       line += fmt::format(" - {:.0f}s {}", elapsed, per_unit_text(per_step, "step"));
@@ -91,8 +93,8 @@ void ProgressBar::update(std::int64_t current, const Logs& logs, bool finished) 
     if (finished) out_ << '\n';
   } else {
     out_ << line << '\n';
-    last_plain_line_ = now;
   }
+  last_update_ = now;
   out_.flush();
 }
 
@@ -115,7 +117,7 @@ void ProgressLogger::finish(const Logs& logs) {
 }
 
 void ProgressLogger::on_epoch_begin(int epoch, const Logs&) {
-  fmt::print(out_, "Epoch {}/{}\n", epoch + 1, epochs_);
+  if (epochs_ > 1) fmt::print(out_, "Epoch {}/{}\n", epoch + 1, epochs_);
   start();
 }
 

@@ -12,8 +12,8 @@
 namespace rnnkit::models::detail {
 
 /// Keras's Progbar: "12/40 [=======>......................] - ETA: 3s - loss: 0.1234". On a
-/// terminal (`live`) the bar is redrawn in place; otherwise it writes plain lines, at most one
-/// every few seconds, and always the final one.
+/// terminal (`live`) the bar is redrawn in place at most every 50 ms; otherwise it writes plain
+/// lines, at most one every few seconds, and always the final one.
 class ProgressBar {
  public:
   /// `verbose` 1: the bar; 2: only a one-line summary when finished. `target`: the step count.
@@ -30,7 +30,7 @@ class ProgressBar {
   bool live_;
   std::int64_t target_;
   Clock::time_point start_ = Clock::now();
-  Clock::time_point last_plain_line_ = Clock::now();
+  Clock::time_point last_update_ = Clock::now();
   std::size_t last_width_ = 0;
 };
 

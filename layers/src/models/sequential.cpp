@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <algorithm>
 #include <iostream>
 #include <iterator>
 #include <stdexcept>
@@ -115,10 +116,23 @@ void Sequential::build(const Shape& input_shape, std::int64_t batch_size) {
         fmt::format("Sequential '{}': build: batch_size must be >= 0 (0 leaves it open), got {}",
                     name_, batch_size));
   }
+  const bool stateful = std::any_of(layers_.begin(), layers_.end(),
+                                    [](const auto& layer) { return layer->stateful(); });
+  if (stateful && batch_size == 0) {
+    throw std::invalid_argument(
+        fmt::format("Sequential '{}': build: a stateful layer needs a fixed batch size; call "
+                    "build(input_shape, batch_size)",
+                    name_));
+  }
+  if (built_ && input_shape == input_shape_ && batch_size == batch_size_) return;
   std::vector<bool> was_built;
   for (const auto& layer : layers_) was_built.push_back(layer->built());
+  // Unknown sizes (-1, Keras's None) are 1 for the pass that builds the layers.
   Shape shape = input_shape;
+  std::replace_if(
+      shape.begin(), shape.end(), [](std::int64_t size) { return size < 0; }, 1);
   shape.insert(shape.begin(), batch_size > 0 ? batch_size : 1);
+  built_ = false;
   {
     NoGradGuard no_grad;
     call(Tensor::zeros(shape, layers_.front()->dtype()), {}, false);
@@ -127,9 +141,12 @@ void Sequential::build(const Shape& input_shape, std::int64_t batch_size) {
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     if (!was_built[i] && layers_[i]->stateful()) layers_[i]->reset_states();
   }
+  input_shape_ = input_shape;
   batch_size_ = batch_size;
-  if (batch_size_ > 0) {
-    for (Shape& output : output_shapes_) output[0] = batch_size_;
+  for (Shape& output : output_shapes_) {
+    output[0] = batch_size_ > 0 ? batch_size_ : -1;
+    // Unknown timesteps stay unknown in the sequence outputs.
+    if (!input_shape.empty() && input_shape[0] < 0 && output.size() >= 3) output[1] = -1;
   }
 }
 
@@ -164,8 +181,12 @@ ModelOutput Sequential::call(const Tensor& x, const Tensor& mask, bool training)
   result.output = current;
   result.mask = current_mask;
   if (!built_) {
+    // A stateful model keeps the batch size of its first call.
+    const bool stateful = std::any_of(layers_.begin(), layers_.end(),
+                                      [](const auto& layer) { return layer->stateful(); });
+    batch_size_ = stateful ? x.size(0) : 0;
     input_shape_ = Shape(x.shape().begin() + 1, x.shape().end());
-    for (Shape& shape : shapes) shape[0] = -1;
+    for (Shape& shape : shapes) shape[0] = stateful ? batch_size_ : -1;
     output_shapes_ = std::move(shapes);
     built_ = true;
   }
@@ -225,11 +246,16 @@ void Sequential::set_weights(const std::vector<Tensor>& values) {
                     all.size(), values.size()));
   }
   for (std::size_t i = 0; i < all.size(); ++i) {
-    if (!values[i].defined() || values[i].shape() != all[i].value().shape()) {
+    if (!values[i].defined() || !is_floating(values[i].dtype()) ||
+        values[i].shape() != all[i].value().shape()) {
       throw std::invalid_argument(fmt::format(
-          "Sequential '{}': set_weights: weight {} ('{}') must have shape {}, got {}", name_, i,
-          all[i].name(), shape_str(all[i].value().shape()),
-          values[i].defined() ? shape_str(values[i].shape()) : std::string("an undefined tensor")));
+          "Sequential '{}': set_weights: weight {} ('{}') must be a float tensor of shape {}, got "
+          "{}",
+          name_, i, all[i].name(), shape_str(all[i].value().shape()),
+          values[i].defined()
+              ? fmt::format("a {} tensor of shape {}", dtype_name(values[i].dtype()),
+                            shape_str(values[i].shape()))
+              : std::string("an undefined tensor")));
     }
   }
   auto next = values.begin();

@@ -64,28 +64,31 @@ Tensor metric_values(const std::string& name, const Tensor& y, const Tensor& y_p
   return losses::mean_squared_error(labels, y_pred);
 }
 
-// Floating labels in the prediction's dtype; integer labels (sparse classes) as they are.
-Tensor labels_for(const Tensor& y, const Tensor& y_pred) {
-  return is_floating(y.dtype()) && y.dtype() != y_pred.dtype() ? y.to(y_pred.dtype()) : y;
+// The labels in the prediction's dtype, as Keras casts y_true; class ids of a sparse loss stay
+// as they are.
+Tensor labels_for(const Tensor& y, const Tensor& y_pred, const losses::Loss* loss) {
+  if (dynamic_cast<const losses::SparseCategoricalCrossentropy*>(loss)) return y;
+  return y.dtype() != y_pred.dtype() ? y.to(y_pred.dtype()) : y;
 }
 
 // The crossentropy Keras computes from the logits when the output is a sigmoid or softmax
-// activation (spec §9), or nothing when that does not apply.
+// activation (spec §9; with from_logits=true too, where Keras warns and uses them), or nothing
+// when that does not apply.
 losses::AnyLoss logits_loss(const losses::Loss* loss, const std::string& activation) {
   if (const auto* bce = dynamic_cast<const losses::BinaryCrossentropy*>(loss);
-      bce && activation == "sigmoid" && !bce->options().from_logits) {
+      bce && activation == "sigmoid") {
     return losses::BinaryCrossentropy({.from_logits = true,
                                        .label_smoothing = bce->options().label_smoothing,
                                        .reduction = bce->options().reduction});
   }
   if (const auto* cce = dynamic_cast<const losses::CategoricalCrossentropy*>(loss);
-      cce && activation == "softmax" && !cce->options().from_logits) {
+      cce && activation == "softmax") {
     return losses::CategoricalCrossentropy({.from_logits = true,
                                             .label_smoothing = cce->options().label_smoothing,
                                             .reduction = cce->options().reduction});
   }
   if (const auto* scce = dynamic_cast<const losses::SparseCategoricalCrossentropy*>(loss);
-      scce && activation == "softmax" && !scce->options().from_logits) {
+      scce && activation == "softmax") {
     return losses::SparseCategoricalCrossentropy(
         {.from_logits = true, .reduction = scce->options().reduction});
   }
@@ -134,6 +137,58 @@ void require_pair(std::string_view who, const Tensor& x, const Tensor& y, const 
   if (x.size(0) == 0) throw std::invalid_argument(fmt::format("{}: x holds no samples", who));
   detail::require_input_mask(who, mask, x);
 }
+
+// Whether `shape` equals `pattern`, where -1 in `pattern` (an unknown size) matches any size.
+bool matches(const Shape& shape, const Shape& pattern) {
+  return shape.size() == pattern.size() &&
+         std::equal(shape.begin(), shape.end(), pattern.begin(),
+                    [](std::int64_t size, std::int64_t want) { return want < 0 || size == want; });
+}
+
+// Throws unless y can be the target of outputs of `output_shape` (batch axis first): the same
+// per-sample shape, that shape with a trailing 1 dropped or added, or class ids (the shape
+// without its last axis, or with a trailing 1 there) as sparse losses and metrics take them.
+void require_targets(std::string_view who, std::string_view what, const Tensor& y,
+                     const Shape& output_shape) {
+  const Shape sample(output_shape.begin() + 1, output_shape.end());
+  const Shape given(y.shape().begin() + 1, y.shape().end());
+  std::vector<Shape> accepted = {sample};
+  if (!sample.empty()) {
+    Shape ids(sample.begin(), sample.end() - 1);
+    accepted.push_back(ids);
+    ids.push_back(1);
+    accepted.push_back(ids);
+  }
+  Shape with_one = sample;
+  with_one.push_back(1);
+  accepted.push_back(with_one);
+  const bool ok = std::any_of(accepted.begin(), accepted.end(),
+                              [&](const Shape& pattern) { return matches(given, pattern); });
+  if (!ok) {
+    throw std::invalid_argument(fmt::format(
+        "{}: {} of shape {} cannot be the targets of the model's outputs of shape {}; expected "
+        "[samples, {}] (or class ids without the last axis)",
+        who, what, shape_str(y.shape()), shape_str(output_shape), fmt::join(sample, ", ")));
+  }
+}
+
+// Hands the model to every callback for the length of a run, and takes it back however the
+// run ends, so no callback keeps a pointer to a model that may move.
+class CallbackBinding {
+ public:
+  CallbackBinding(const std::vector<callbacks::AnyCallback>& callbacks, Sequential* model)
+      : callbacks_(callbacks) {
+    for (const auto& callback : callbacks_) callback->set_model(model);
+  }
+  ~CallbackBinding() {
+    for (const auto& callback : callbacks_) callback->set_model(nullptr);
+  }
+  CallbackBinding(const CallbackBinding&) = delete;
+  CallbackBinding& operator=(const CallbackBinding&) = delete;
+
+ private:
+  const std::vector<callbacks::AnyCallback>& callbacks_;
+};
 
 }  // namespace
 
@@ -208,12 +263,15 @@ Tensor Sequential::compiled_loss(const Tensor& y, const ModelOutput& output) con
   }
   Tensor weights;
   if (output.mask.defined()) {
-    // Masked steps weigh 0 and the mean runs over the unmasked ones (Keras 2.10+, spec §9).
+    // Masked steps weigh 0; with the default reduction the mean runs over the unmasked ones
+    // (Keras 2.10+ apply_valid_mask, spec §9).
     const Tensor mask = output.mask.to(prediction.dtype());
     const double valid = sum(mask).item();
-    weights = valid > 0 ? mul(mask, static_cast<double>(mask.numel()) / valid) : mask;
+    const bool rescale =
+        effective.get()->reduction() == losses::Reduction::sum_over_batch_size && valid > 0;
+    weights = rescale ? mul(mask, static_cast<double>(mask.numel()) / valid) : mask;
   }
-  return effective(labels_for(y, prediction), prediction, weights);
+  return effective(labels_for(y, prediction, effective.get()), prediction, weights);
 }
 
 Tensor Sequential::total_loss(const Tensor& y, const ModelOutput& output) const {
@@ -244,13 +302,12 @@ void Sequential::update_trackers(Trackers& trackers, const Tensor& y, const Mode
 
 Logs Sequential::train_step(const Tensor& x, const Tensor& y, const Tensor& mask,
                             Trackers& trackers) {
-  const std::vector<Variable> variables = trainable_weights();
-  for (Variable variable : variables) variable.zero_grad();
+  for (Variable variable : trainable_weights()) variable.zero_grad();
   const ModelOutput output = call(x, mask, true);
   const Tensor loss = total_loss(y, output);
   loss.backward();
-  // Weights created by this first call were not in `variables` yet.
-  compiled_->optimizer->apply(variables.empty() ? trainable_weights() : variables);
+  // Listed after the call, which builds the layers that have no weights yet.
+  compiled_->optimizer->apply(trainable_weights());
   update_trackers(trackers, y, output, loss.item(), x.size(0));
   return trackers.results(compiled_->metrics);
 }
@@ -261,6 +318,16 @@ Logs Sequential::test_step(const Tensor& x, const Tensor& y, const Tensor& mask,
   const ModelOutput output = call(x, mask, false);
   update_trackers(trackers, y, output, total_loss(y, output).item(), x.size(0));
   return trackers.results(compiled_->metrics);
+}
+
+void Sequential::check_targets(std::string_view who, std::string_view what, const Tensor& x,
+                               const Tensor& y, std::int64_t batch_size) {
+  if (!built_) {
+    const bool stateful = std::any_of(layers_.begin(), layers_.end(),
+                                      [](const auto& layer) { return layer->stateful(); });
+    build(Shape(x.shape().begin() + 1, x.shape().end()), stateful ? batch_size : 0);
+  }
+  require_targets(who, what, y, output_shapes_.back());
 }
 
 History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& options) {
@@ -301,10 +368,15 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& opti
                   .mask = detail::take_range(options.mask, train_samples, samples)};
   }
 
+  check_targets(who, "y", x, y, options.batch_size);
+  if (validation.x.defined()) {
+    check_targets(who, "validation y", validation.x, validation.y, options.batch_size);
+  }
+
   const std::int64_t steps = step_count(train_samples, options.batch_size);
   const std::vector<callbacks::AnyCallback> callbacks =
       with_progress(options.callbacks, options.output, options.verbose, options.epochs, steps);
-  for (const auto& callback : callbacks) callback->set_model(this);
+  const CallbackBinding binding(callbacks, this);
   stop_training = false;
   History history;
   Logs logs;
@@ -334,13 +406,11 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& opti
     history.append(epoch, logs);
   }
   for (const auto& callback : callbacks) callback->on_train_end(logs);
-  for (const auto& callback : callbacks) callback->set_model(nullptr);
   return history;
 }
 
 Logs Sequential::run_evaluation(const Tensor& x, const Tensor& y, const EvaluateOptions& options,
                                 const std::vector<callbacks::AnyCallback>& callbacks) {
-  for (const auto& callback : callbacks) callback->set_model(this);
   Trackers trackers;
   Logs logs;
   for (const auto& callback : callbacks) callback->on_test_begin(logs);
@@ -365,12 +435,12 @@ Logs Sequential::evaluate(const Tensor& x, const Tensor& y, const EvaluateOption
   require_pair(who, x, y, options.mask);
   require_batch_size(who, options.batch_size);
   require_verbose(who, options.verbose);
+  check_targets(who, "y", x, y, options.batch_size);
   const std::vector<callbacks::AnyCallback> callbacks =
       with_progress(options.callbacks, options.output, options.verbose, 1,
                     step_count(x.size(0), options.batch_size));
-  const Logs logs = run_evaluation(x, y, options, callbacks);
-  for (const auto& callback : callbacks) callback->set_model(nullptr);
-  return logs;
+  const CallbackBinding binding(callbacks, this);
+  return run_evaluation(x, y, options, callbacks);
 }
 
 Tensor Sequential::predict(const Tensor& x, const PredictOptions& options) {
@@ -380,10 +450,11 @@ Tensor Sequential::predict(const Tensor& x, const PredictOptions& options) {
   require_batch_size(who, options.batch_size);
   require_verbose(who, options.verbose);
   const std::int64_t samples = x.size(0);
+  if (samples == 0) throw std::invalid_argument(fmt::format("{}: x holds no samples", who));
   const std::vector<callbacks::AnyCallback> callbacks =
       with_progress(options.callbacks, options.output, options.verbose, 1,
                     step_count(samples, options.batch_size));
-  for (const auto& callback : callbacks) callback->set_model(this);
+  const CallbackBinding binding(callbacks, this);
   for (const auto& callback : callbacks) callback->on_predict_begin({});
   NoGradGuard no_grad;
   std::vector<Tensor> outputs;
@@ -397,7 +468,6 @@ Tensor Sequential::predict(const Tensor& x, const PredictOptions& options) {
     for (const auto& callback : callbacks) callback->on_predict_batch_end(step, {});
   }
   for (const auto& callback : callbacks) callback->on_predict_end({});
-  for (const auto& callback : callbacks) callback->set_model(nullptr);
   return outputs.size() == 1 ? outputs.front() : concat(outputs, 0);
 }
 
@@ -407,6 +477,7 @@ Logs Sequential::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& 
     throw std::logic_error(fmt::format("{}: compile() the model before training", who));
   }
   require_pair(who, x, y, mask);
+  check_targets(who, "y", x, y, x.size(0));
   Trackers trackers;
   return train_step(x, y, mask, trackers);
 }
@@ -417,12 +488,15 @@ Logs Sequential::test_on_batch(const Tensor& x, const Tensor& y, const Tensor& m
     throw std::logic_error(fmt::format("{}: compile() the model before test_on_batch()", who));
   }
   require_pair(who, x, y, mask);
+  check_targets(who, "y", x, y, x.size(0));
   Trackers trackers;
   return test_step(x, y, mask, trackers);
 }
 
 Tensor Sequential::predict_on_batch(const Tensor& x, const Tensor& mask) {
-  detail::require_samples(fmt::format("Sequential '{}': predict_on_batch", name_), "x", x);
+  const std::string who = fmt::format("Sequential '{}': predict_on_batch", name_);
+  detail::require_samples(who, "x", x);
+  detail::require_input_mask(who, mask, x);
   NoGradGuard no_grad;
   return call(x, mask, false).output;
 }

@@ -21,7 +21,7 @@ struct EarlyStoppingOptions {
   double min_delta = 0.0;  ///< a change smaller than this is no improvement (sign ignored)
   int patience = 0;        ///< epochs without improvement before stopping
   int verbose = 0;         ///< 1: print a line when stopping
-  /// "min", "max", or "auto" (max for names containing "acc" or starting with "auc").
+  /// "min", "max", or "auto" (max for names ending in "acc", "accuracy" or "auc").
   std::string mode = "auto";
   /// Training stops unless the monitored value improves on this one too.
   std::optional<double> baseline = std::nullopt;
@@ -67,7 +67,8 @@ struct ModelCheckpointOptions {
   int verbose = 0;
   bool save_best_only = false;     ///< save only when `monitor` improves
   bool save_weights_only = false;  ///< save_weights() instead of save()
-  std::string mode = "auto";       ///< as EarlyStopping's
+  /// "min", "max", or "auto" (max for names containing "acc" or starting with "fmeasure").
+  std::string mode = "auto";
 };
 
 /// Keras ModelCheckpoint: saves the model (or only its weights) after each epoch, or after the

@@ -112,7 +112,8 @@ class Sequential {
     return static_cast<L&>(add(std::unique_ptr<layers::Layer>(new L(std::move(layer)))));
   }
   layers::Layer& add(std::unique_ptr<layers::Layer> layer);
-  /// Removes the last layer; std::logic_error when there is none or the model is built.
+  /// Removes the last layer; std::logic_error when there is none. The model is rebuilt by the
+  /// next build() or call.
   void pop();
 
   const std::string& name() const { return name_; }
@@ -228,6 +229,10 @@ class Sequential {
   Logs run_evaluation(const Tensor& x, const Tensor& y, const EvaluateOptions& options,
                       const std::vector<callbacks::AnyCallback>& callbacks);
   static Sequential from_layer_configs(const Config& config);
+  /// Builds the model for x when it is not built (at `batch_size` when a layer is stateful),
+  /// then throws std::invalid_argument unless y fits the output shape.
+  void check_targets(std::string_view who, std::string_view what, const Tensor& x, const Tensor& y,
+                     std::int64_t batch_size);
   void write_archive(const std::filesystem::path& path, bool include_optimizer,
                      bool include_model) const;
   void restore_weights(const io::Archive& archive, const Config& metadata, std::string_view who);
