@@ -27,7 +27,8 @@ Windows make_windows(std::int64_t count, std::int64_t steps, Generator& generato
   };
   for (std::int64_t n = 0; n < count; ++n) {
     const double start = generator.uniform(0.0, 1000.0);
-    for (std::int64_t t = 0; t < steps; ++t) xs[n * steps + t] = static_cast<float>(wave(start + t));
+    for (std::int64_t t = 0; t < steps; ++t)
+      xs[n * steps + t] = static_cast<float>(wave(start + t));
     ys[n] = static_cast<float>(wave(start + steps));
   }
   return {x, y};
@@ -73,7 +74,8 @@ int main(int argc, char** argv) {
       for (Variable& w : weights) w.zero_grad();
       total += loss.item();
     }
-    if (epoch % 10 == 0 || epoch == epochs) fmt::print("epoch {:3d}  train mse {:.5f}\n", epoch, total / 8);
+    if (epoch % 10 == 0 || epoch == epochs)
+      fmt::print("epoch {:3d}  train mse {:.5f}\n", epoch, total / 8);
   }
 
   NoGradGuard inference;

@@ -1,0 +1,42 @@
+#pragma once
+
+// What every example trainer shares: the common command-line flags, the per-epoch CSV and the
+// training-curve picture.
+
+#include <rnnkit/callbacks/callbacks.h>
+#include <rnnkit/models/logs.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace examples {
+
+/// Flags every example takes.
+struct CommonOptions {
+  int epochs = 0;               ///< each example sets its own default before parsing
+  std::int64_t batch_size = 0;  ///< likewise
+  std::uint64_t seed = 42;
+  int threads = 0;                      ///< 0: rnnkit's default
+  int verbose = 1;                      ///< Keras's fit verbosity: 0, 1 or 2
+  std::filesystem::path out_dir = ".";  ///< where the CSV, the plot and weights go
+  bool plot = true;
+};
+
+/// Registers --epochs, --batch-size, --seed, --threads, --verbose, --out-dir and --no-plot.
+void add_common_flags(CLI::App& app, CommonOptions& options);
+
+/// Seeds rnnkit, sets the thread count and creates out_dir; call after parsing.
+void apply(const CommonOptions& options);
+
+/// A CSVLogger writing `<out_dir>/<name>_history.csv`.
+rnnkit::callbacks::CSVLogger history_csv(const CommonOptions& options, std::string_view name);
+
+/// Draws loss and val_loss per epoch from the example's history CSV into
+/// `<out_dir>/<name>_curves.png` with gnuplot. When gnuplot is absent, or --no-plot was given,
+/// prints why no picture was drawn and returns false.
+bool plot_history(const CommonOptions& options, std::string_view name, std::string_view title);
+
+}  // namespace examples
