@@ -25,6 +25,7 @@ using layers::Dense;
 using models::Logs;
 using models::Sequential;
 using testing::random_tensor;
+using testing::same_values;
 
 namespace {
 
@@ -77,14 +78,6 @@ struct Fixture {
   Tensor y = random_tensor({8, 1}, DType::f32, 2);
   Sequential model;
 };
-
-bool same_values(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i].to_vector() != b[i].to_vector()) return false;
-  }
-  return true;
-}
 
 std::filesystem::path temp_dir(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() / ("rnnkit_callbacks_" + name);

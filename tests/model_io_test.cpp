@@ -22,6 +22,7 @@ using layers::Dense;
 using layers::SimpleRNN;
 using models::Sequential;
 using testing::random_tensor;
+using testing::same_values;
 
 namespace {
 
@@ -46,14 +47,6 @@ Sequential make_model(std::int64_t units = 6) {
 
 Tensor inputs() { return random_tensor({12, 5, 2}, DType::f32, 3); }
 Tensor targets() { return random_tensor({12, 1}, DType::f32, 4); }
-
-bool same_values(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i].shape() != b[i].shape() || a[i].to_vector() != b[i].to_vector()) return false;
-  }
-  return true;
-}
 
 std::string read_bytes(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

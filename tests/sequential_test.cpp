@@ -25,6 +25,7 @@ using layers::Dense;
 using layers::SimpleRNN;
 using models::Sequential;
 using testing::random_tensor;
+using testing::same_values;
 
 namespace {
 
@@ -46,14 +47,6 @@ Task make_task(std::int64_t n, std::uint64_t seed) {
 }
 
 Sequential rnn_model() { return Sequential(SimpleRNN(8), Dense(1)); }
-
-bool same_values(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i].shape() != b[i].shape() || a[i].to_vector() != b[i].to_vector()) return false;
-  }
-  return true;
-}
 
 double mean_squared(const Tensor& prediction, const Tensor& target) {
   const std::vector<double> p = prediction.to_vector();

@@ -63,6 +63,16 @@ inline Tensor route_variable_gradients(const Tensor& y, const std::vector<Variab
                 });
 }
 
+/// Whether two lists of tensors (e.g. get_weights()) hold the same shapes and bit-identical
+/// values.
+inline bool same_values(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i].shape() != b[i].shape() || a[i].to_vector() != b[i].to_vector()) return false;
+  }
+  return true;
+}
+
 /// Element-wise |a - b| <= atol + rtol * |b|, reporting the worst element.
 inline void check_close(const Tensor& actual, const Tensor& expected, double rtol, double atol) {
   BOOST_TEST_REQUIRE((actual.shape() == expected.shape()),

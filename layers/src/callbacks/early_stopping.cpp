@@ -1,7 +1,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <limits>
 #include <stdexcept>
 
 #include "callbacks/monitor.h"
@@ -32,8 +31,7 @@ void EarlyStopping::on_train_begin(const models::Logs&) {
   wait_ = 0;
   stopped_epoch_ = 0;
   best_epoch_ = 0;
-  best_ = maximize_ ? -std::numeric_limits<double>::infinity()
-                    : std::numeric_limits<double>::infinity();
+  best_ = detail::worst_value(maximize_);
   best_weights_.clear();
 }
 

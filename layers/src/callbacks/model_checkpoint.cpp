@@ -1,7 +1,6 @@
 #include <fmt/args.h>
 #include <fmt/format.h>
 
-#include <limits>
 #include <stdexcept>
 
 #include "callbacks/monitor.h"
@@ -36,8 +35,7 @@ ModelCheckpoint::ModelCheckpoint(std::string filepath, ModelCheckpointOptions op
   maximize_ = detail::maximizes(
       "ModelCheckpoint", options_.mode,
       monitor.find("acc") != std::string::npos || monitor.starts_with("fmeasure"));
-  best_ = maximize_ ? -std::numeric_limits<double>::infinity()
-                    : std::numeric_limits<double>::infinity();
+  best_ = detail::worst_value(maximize_);
 }
 
 void ModelCheckpoint::on_epoch_end(int epoch, models::Logs& logs) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <limits>
 #include <stdexcept>
 
 namespace rnnkit::callbacks::detail {
@@ -13,6 +14,11 @@ bool maximizes(std::string_view who, const std::string& mode, bool auto_max) {
   if (mode == "auto") return auto_max;
   throw std::invalid_argument(
       fmt::format("{}: mode must be \"auto\", \"min\" or \"max\", got \"{}\"", who, mode));
+}
+
+double worst_value(bool maximize) {
+  return maximize ? -std::numeric_limits<double>::infinity()
+                  : std::numeric_limits<double>::infinity();
 }
 
 void warn_missing(std::string_view who, const std::string& monitor, const std::string& present) {

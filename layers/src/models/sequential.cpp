@@ -116,9 +116,7 @@ void Sequential::build(const Shape& input_shape, std::int64_t batch_size) {
         fmt::format("Sequential '{}': build: batch_size must be >= 0 (0 leaves it open), got {}",
                     name_, batch_size));
   }
-  const bool stateful = std::any_of(layers_.begin(), layers_.end(),
-                                    [](const auto& layer) { return layer->stateful(); });
-  if (stateful && batch_size == 0) {
+  if (has_stateful_layer() && batch_size == 0) {
     throw std::invalid_argument(
         fmt::format("Sequential '{}': build: a stateful layer needs a fixed batch size; call "
                     "build(input_shape, batch_size)",
@@ -148,6 +146,11 @@ void Sequential::build(const Shape& input_shape, std::int64_t batch_size) {
     // Unknown timesteps stay unknown in the sequence outputs.
     if (!input_shape.empty() && input_shape[0] < 0 && output.size() >= 3) output[1] = -1;
   }
+}
+
+bool Sequential::has_stateful_layer() const {
+  return std::any_of(layers_.begin(), layers_.end(),
+                     [](const auto& layer) { return layer->stateful(); });
 }
 
 ModelOutput Sequential::call(const Tensor& x, const Tensor& mask, bool training) {
@@ -182,8 +185,7 @@ ModelOutput Sequential::call(const Tensor& x, const Tensor& mask, bool training)
   result.mask = current_mask;
   if (!built_) {
     // A stateful model keeps the batch size of its first call.
-    const bool stateful = std::any_of(layers_.begin(), layers_.end(),
-                                      [](const auto& layer) { return layer->stateful(); });
+    const bool stateful = has_stateful_layer();
     batch_size_ = stateful ? x.size(0) : 0;
     input_shape_ = Shape(x.shape().begin() + 1, x.shape().end());
     for (Shape& shape : shapes) shape[0] = stateful ? batch_size_ : -1;

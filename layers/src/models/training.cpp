@@ -323,9 +323,7 @@ Logs Sequential::test_step(const Tensor& x, const Tensor& y, const Tensor& mask,
 void Sequential::check_targets(std::string_view who, std::string_view what, const Tensor& x,
                                const Tensor& y, std::int64_t batch_size) {
   if (!built_) {
-    const bool stateful = std::any_of(layers_.begin(), layers_.end(),
-                                      [](const auto& layer) { return layer->stateful(); });
-    build(Shape(x.shape().begin() + 1, x.shape().end()), stateful ? batch_size : 0);
+    build(Shape(x.shape().begin() + 1, x.shape().end()), has_stateful_layer() ? batch_size : 0);
   }
   require_targets(who, what, y, output_shapes_.back());
 }

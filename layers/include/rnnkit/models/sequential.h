@@ -229,6 +229,8 @@ class Sequential {
   Logs run_evaluation(const Tensor& x, const Tensor& y, const EvaluateOptions& options,
                       const std::vector<callbacks::AnyCallback>& callbacks);
   static Sequential from_layer_configs(const Config& config);
+  /// Whether a layer keeps state between calls, which fixes the model's batch size.
+  bool has_stateful_layer() const;
   /// Builds the model for x when it is not built (at `batch_size` when a layer is stateful),
   /// then throws std::invalid_argument unless y fits the output shape.
   void check_targets(std::string_view who, std::string_view what, const Tensor& x, const Tensor& y,
