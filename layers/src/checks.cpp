@@ -45,17 +45,18 @@ void check_rate(std::string_view who, std::string_view argument, double rate) {
   }
 }
 
-void check_units(std::string_view who, std::int64_t units) {
-  if (units < 1) {
+void check_positive(std::string_view who, std::string_view argument, std::int64_t value) {
+  if (value < 1) {
     throw std::invalid_argument(
-        fmt::format("{}: units must be a positive integer, got {}", who, units));
+        fmt::format("{}: {} must be a positive integer, got {}", who, argument, value));
   }
 }
 
-void check_units_given_once(std::string_view who, std::int64_t units, std::int64_t options_units) {
-  if (options_units != 0 && options_units != units) {
-    throw std::invalid_argument(fmt::format(
-        "{}: units given twice, as {} and as options.units = {}", who, units, options_units));
+void check_given_once(std::string_view who, std::string_view argument, std::int64_t given,
+                      std::int64_t option) {
+  if (option != 0 && option != given) {
+    throw std::invalid_argument(fmt::format("{}: {} given twice, as {} and as options.{} = {}", who,
+                                            argument, given, argument, option));
   }
 }
 

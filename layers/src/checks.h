@@ -20,16 +20,17 @@ void check_states(std::string_view label, std::string_view argument,
                   const std::vector<std::int64_t>& state_size);
 /// `rate` in [0, 1); `argument` is "dropout" or "recurrent_dropout".
 void check_rate(std::string_view who, std::string_view argument, double rate);
-/// `units` >= 1.
-void check_units(std::string_view who, std::int64_t units);
-/// Throws unless `options_units` is unset (0) or equal to `units`, the positional argument of
-/// constructors such as SimpleRNN(4, {...}).
-void check_units_given_once(std::string_view who, std::int64_t units, std::int64_t options_units);
+/// `value` >= 1; `argument` is e.g. "units" or "input_dim".
+void check_positive(std::string_view who, std::string_view argument, std::int64_t value);
+/// Throws unless `option` is unset (0) or equal to `given`, the positional argument of
+/// constructors such as SimpleRNN(4, {...}) or Embedding(1000, 64, {...}).
+void check_given_once(std::string_view who, std::string_view argument, std::int64_t given,
+                      std::int64_t option);
 
 /// `options` with `units` from the positional constructor argument.
 template <class Options>
 Options with_units(std::string_view who, std::int64_t units, Options options) {
-  check_units_given_once(who, units, options.units);
+  check_given_once(who, "units", units, options.units);
   options.units = units;
   return options;
 }

@@ -15,7 +15,7 @@ namespace {
 // Checked before the base class draws a default name, so a rejected layer consumes none.
 LayerOptions checked_base_options(const DenseOptions& options) {
   const std::string who = options.name.empty() ? "Dense" : fmt::format("Dense '{}'", options.name);
-  detail::check_units(who, options.units);
+  detail::check_positive(who, "units", options.units);
   options.activation.check(who);
   return {.name = options.name, .dtype = options.dtype, .trainable = options.trainable};
 }

@@ -9,24 +9,18 @@
 #include <utility>
 #include <vector>
 
+#include "checks.h"
 #include "layer_config.h"
 
 namespace rnnkit::layers {
 namespace {
 
-void check_positive(std::string_view who, std::string_view argument, std::int64_t value) {
-  if (value < 1) {
-    throw std::invalid_argument(
-        fmt::format("{}: {} must be a positive integer, got {}", who, argument, value));
-  }
-}
-
 // Checked before the base class draws a default name, so a rejected layer consumes none.
 LayerOptions checked_base_options(const EmbeddingOptions& options) {
   const std::string who =
       options.name.empty() ? "Embedding" : fmt::format("Embedding '{}'", options.name);
-  check_positive(who, "input_dim", options.input_dim);
-  check_positive(who, "output_dim", options.output_dim);
+  detail::check_positive(who, "input_dim", options.input_dim);
+  detail::check_positive(who, "output_dim", options.output_dim);
   if (options.input_length < 0) {
     throw std::invalid_argument(
         fmt::format("{}: input_length must be a positive integer, or 0 for None, got {}", who,
@@ -38,16 +32,10 @@ LayerOptions checked_base_options(const EmbeddingOptions& options) {
 // `options` with the positional constructor arguments, each given at most once.
 EmbeddingOptions with_dims(std::int64_t input_dim, std::int64_t output_dim,
                            EmbeddingOptions options) {
-  const auto take = [](std::string_view argument, std::int64_t given, std::int64_t& field) {
-    if (field != 0 && field != given) {
-      throw std::invalid_argument(
-          fmt::format("Embedding: {} given twice, as {} and as options.{} = {}", argument, given,
-                      argument, field));
-    }
-    field = given;
-  };
-  take("input_dim", input_dim, options.input_dim);
-  take("output_dim", output_dim, options.output_dim);
+  detail::check_given_once("Embedding", "input_dim", input_dim, options.input_dim);
+  detail::check_given_once("Embedding", "output_dim", output_dim, options.output_dim);
+  options.input_dim = input_dim;
+  options.output_dim = output_dim;
   return options;
 }
 

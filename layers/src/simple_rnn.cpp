@@ -15,7 +15,7 @@ namespace {
 std::unique_ptr<AbstractRNNCell> make_cell(const SimpleRNNOptions& options) {
   const std::string who =
       options.name.empty() ? "SimpleRNN" : fmt::format("SimpleRNN '{}'", options.name);
-  detail::check_units(who, options.units);
+  detail::check_positive(who, "units", options.units);
   options.activation.check(who);
   detail::check_rate(who, "dropout", options.dropout);
   detail::check_rate(who, "recurrent_dropout", options.recurrent_dropout);

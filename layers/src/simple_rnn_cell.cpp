@@ -16,7 +16,7 @@ namespace {
 LayerOptions checked_base_options(const SimpleRNNCellOptions& options) {
   const std::string who =
       options.name.empty() ? "SimpleRNNCell" : fmt::format("SimpleRNNCell '{}'", options.name);
-  detail::check_units(who, options.units);
+  detail::check_positive(who, "units", options.units);
   options.activation.check(who);
   detail::check_rate(who, "dropout", options.dropout);
   detail::check_rate(who, "recurrent_dropout", options.recurrent_dropout);
