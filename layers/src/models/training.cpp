@@ -287,12 +287,13 @@ void Sequential::update_trackers(Trackers& trackers, const Tensor& y, const Mode
   const std::vector<std::string>& names = compiled_->metrics;
   trackers.sums.resize(names.size());
   trackers.counts.resize(names.size());
+  const std::vector<double> mask =
+      output.mask.defined() ? output.mask.to(DType::f64).to_vector() : std::vector<double>{};
   for (std::size_t i = 0; i < names.size(); ++i) {
     const std::vector<double> values = metric_values(names[i], y, output.output).to_vector();
-    std::vector<double> weights(values.size(), 1.0);
-    if (output.mask.defined() && output.mask.numel() == static_cast<std::int64_t>(values.size())) {
-      weights = output.mask.to(DType::f64).to_vector();
-    }
+    // One value per masked step weighs by the mask; otherwise every value weighs 1.
+    const std::vector<double> weights =
+        mask.size() == values.size() ? mask : std::vector<double>(values.size(), 1.0);
     for (std::size_t j = 0; j < values.size(); ++j) {
       trackers.sums[i] += values[j] * weights[j];
       trackers.counts[i] += weights[j];
