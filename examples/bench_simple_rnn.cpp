@@ -3,7 +3,8 @@
 // 5 warm-up steps, then `steps` timed ones. Prints one line in the anchors' format.
 //
 //   bench_simple_rnn B T I H steps [--threads N] [--dropout R] [--recurrent-dropout R]
-//                                  [--mask] [--dtype f32|f64] [--memory]
+//                                  [--mask padded|holes] [--dtype f32|f64] [--memory]
+//                                  [--show-threads]
 #include <fmt/core.h>
 #include <rnnkit/rnnkit.h>
 #include <sys/resource.h>
@@ -27,19 +28,24 @@ struct Workload {
   int threads = 0;
   double dropout = 0.0;
   double recurrent_dropout = 0.0;
-  bool mask = false;
+  std::string mask;
   std::string dtype = "f32";
   bool memory = false;
+  bool show_threads = false;
 };
 
-// A padding mask: each sequence keeps a random length in [T/2, T], padded at the end.
-Tensor padding_mask(std::int64_t batch, std::int64_t timesteps, Generator& generator) {
+// "padded": each sequence keeps a random length in [T/2, T], padded at the end (the fused path
+// runs it). "holes": every step is masked with probability 1/4 (the per-step path).
+Tensor make_mask(const std::string& kind, std::int64_t batch, std::int64_t timesteps,
+                 Generator& generator) {
   std::vector<double> values(static_cast<std::size_t>(batch * timesteps), 0.0);
   for (std::int64_t b = 0; b < batch; ++b) {
     const auto length = static_cast<std::int64_t>(
         generator.uniform(static_cast<double>(timesteps / 2), static_cast<double>(timesteps) + 1));
-    for (std::int64_t t = 0; t < std::min(length, timesteps); ++t) {
-      values[static_cast<std::size_t>(b * timesteps + t)] = 1.0;
+    for (std::int64_t t = 0; t < timesteps; ++t) {
+      const bool real =
+          kind == "padded" ? t < length : t == 0 || generator.uniform(0.0, 1.0) >= 0.25;
+      values[static_cast<std::size_t>(b * timesteps + t)] = real ? 1.0 : 0.0;
     }
   }
   return Tensor::from_values({batch, timesteps}, values, DType::boolean);
@@ -61,14 +67,20 @@ int main(int argc, char** argv) {
   app.add_option("I", w.inputs, "Input features")->check(CLI::PositiveNumber);
   app.add_option("H", w.units, "Hidden units")->check(CLI::PositiveNumber);
   app.add_option("steps", w.steps, "Timed steps")->check(CLI::PositiveNumber);
-  app.add_option("--threads", w.threads, "OpenMP threads (0: rnnkit's default)")
+  app.add_option("--threads", w.threads,
+                 "OpenMP threads for every kernel (0: rnnkit's per-problem choice)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--dropout", w.dropout, "Input dropout rate")->check(CLI::Range(0.0, 0.99));
   app.add_option("--recurrent-dropout", w.recurrent_dropout, "Recurrent dropout rate")
       ->check(CLI::Range(0.0, 0.99));
-  app.add_flag("--mask", w.mask, "A random padding mask (the per-step path)");
+  app.add_option("--mask", w.mask,
+                 "A random mask: \"padded\" at the end (fused path) or with \"holes\" "
+                 "(per-step path)")
+      ->check(CLI::IsMember({"padded", "holes"}));
   app.add_option("--dtype", w.dtype, "f32 or f64")->check(CLI::IsMember({"f32", "f64"}));
   app.add_flag("--memory", w.memory, "Also print the peak resident memory");
+  app.add_flag("--show-threads", w.show_threads,
+               "Also print the thread count chosen for each RNN kernel");
   CLI11_PARSE(app, argc, argv);
 
   if (w.threads > 0) set_num_threads(w.threads);
@@ -77,7 +89,8 @@ int main(int argc, char** argv) {
   Generator generator(0);
   const Tensor x = Tensor::normal({w.batch, w.timesteps, w.inputs}, 0.0, 1.0, generator, dtype);
   const Tensor y = Tensor::normal({w.batch, 1}, 0.0, 1.0, generator, dtype);
-  const Tensor mask = w.mask ? padding_mask(w.batch, w.timesteps, generator) : Tensor();
+  const Tensor mask =
+      w.mask.empty() ? Tensor() : make_mask(w.mask, w.batch, w.timesteps, generator);
 
   models::Sequential model(layers::SimpleRNN(w.units, {.dropout = w.dropout,
                                                        .recurrent_dropout = w.recurrent_dropout,
@@ -91,9 +104,15 @@ int main(int argc, char** argv) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  fmt::print("rnnkit threads={} B={} T={} I={} H={}: {:.3f} ms/step, {:.1f} steps/s\n",
-             num_threads(), w.batch, w.timesteps, w.inputs, w.units, 1e3 * seconds / w.steps,
-             w.steps / seconds);
+  const std::string threads = automatic_threads() ? fmt::format("auto({})", num_threads())
+                                                  : fmt::format("{}", num_threads());
+  fmt::print("rnnkit threads={} B={} T={} I={} H={}: {:.3f} ms/step, {:.1f} steps/s\n", threads,
+             w.batch, w.timesteps, w.inputs, w.units, 1e3 * seconds / w.steps, w.steps / seconds);
   if (w.memory) fmt::print("peak resident memory: {:.1f} MiB\n", peak_resident_kib() / 1024.0);
+  if (w.show_threads) {
+    for (const ThreadChoice& choice : thread_choices()) {
+      fmt::print("threads chosen for {}: {}\n", choice.problem, choice.threads);
+    }
+  }
   return 0;
 }

@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
 # Times rnnkit's full SimpleRNN training step against the two anchors (raw oneDNN vanilla_rnn
 # forward+backward, and libtorch's nn::RNN + Linear + MSE + Adam step), interleaved A B C A B C
-# so that drifts of a shared machine hit all three alike, and prints the median ms/step per
+# so that drifts of a shared machine hit all alike, and prints the median ms/step per
 # configuration with the ratios.
 #
 #   examples/compare_anchors.sh [build-dir] [threads] [repeats]
 #
-# Builds the anchors from Debian's packages with ../shared/anchors/build.sh (into
-# <build-dir>/anchors) unless they are there already; rnnkit's benchmark must be built
-# (cmake --build <build-dir> --target bench_simple_rnn).
+# threads: a number runs all three on that many threads; "auto" runs rnnkit with its
+# per-problem thread choice and compares it with rnnkit and oneDNN on one thread and on every
+# core, each at its better count. Builds the anchors from Debian's packages with
+# ../shared/anchors/build.sh (into <build-dir>/anchors) unless they are there already; rnnkit's
+# benchmark must be built (cmake --build <build-dir> --target bench_simple_rnn).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
-threads=${2:-$(nproc)}
+threads=${2:-auto}
 repeats=${3:-3}
 anchors_src=$here/../../shared/anchors
 anchors=$build/anchors
 bench=$build/examples/bench_simple_rnn
+cores=$(nproc)
 
 [ -x "$bench" ] || { echo "compare_anchors: build $bench first" >&2; exit 1; }
 if [ ! -x "$anchors/onednn_rnn_bench" ] || [ ! -x "$anchors/libtorch_rnn_bench" ]; then
@@ -35,22 +38,56 @@ configs=(
 
 ms_of() { sed -n 's/.*: \([0-9.]*\) ms\/step.*/\1/p'; }
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+min() { awk 'NR == 1 || $1 < m {m = $1} END {print m}'; }
+rnnkit() { "$bench" "$@" | ms_of; }
+onednn() { OMP_NUM_THREADS=$1 "$anchors/onednn_rnn_bench" "${@:2}" | ms_of; }
+# libtorch at its best Debian BLAS: OpenBLAS picks its own kernels (see build.sh).
+libtorch() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE THREADS=$1 "$anchors/libtorch_rnn_bench" "${@:2}" | ms_of; }
 
-printf '%s, %s threads, median of %s interleaved runs\n' "$(date -u +%Y-%m-%d)" "$threads" "$repeats"
-printf '%-18s %10s %10s %10s %12s %12s\n' "B T I H" "rnnkit" "oneDNN" "libtorch" "/oneDNN" "/libtorch"
+if [ "$threads" != auto ]; then
+  printf '%s, %s threads, median of %s interleaved runs\n' "$(date -u +%Y-%m-%d)" "$threads" "$repeats"
+  printf '%-18s %10s %10s %10s %12s %12s\n' "B T I H" "rnnkit" "oneDNN" "libtorch" "/oneDNN" "/libtorch"
+  for config in "${configs[@]}"; do
+    read -r b t i h steps <<<"$config"
+    ours=() ref=() torch=()
+    for _ in $(seq "$repeats"); do
+      ours+=("$(rnnkit "$b" "$t" "$i" "$h" "$steps" --threads "$threads")")
+      ref+=("$(onednn "$threads" "$b" "$t" "$i" "$h" "$steps")")
+      torch+=("$(libtorch "$threads" "$b" "$t" "$i" "$h" "$steps")")
+    done
+    awk -v c="$b $t $i $h" -v r="$(printf '%s\n' "${ours[@]}" | median)" \
+      -v o="$(printf '%s\n' "${ref[@]}" | median)" -v l="$(printf '%s\n' "${torch[@]}" | median)" \
+      'BEGIN {printf "%-18s %10.3f %10.3f %10.3f %11.2fx %11.2fx\n", c, r, o, l, r / o, r / l}'
+  done
+  exit 0
+fi
+
+# Automatic: rnnkit's default against rnnkit and the anchors at their better thread count.
+printf '%s, rnnkit automatic threads vs 1 and %s threads, median of %s interleaved runs\n' \
+  "$(date -u +%Y-%m-%d)" "$cores" "$repeats"
+printf '%-18s %8s %8s %8s %8s %8s %9s %9s %10s %10s %10s\n' "B T I H" "auto" "rnnkit1" \
+  "rnnkitN" "oneDNN1" "oneDNNN" "torch1" "torchN" "/best own" "/best dnn" "/best torch"
 for config in "${configs[@]}"; do
   read -r b t i h steps <<<"$config"
-  ours=() onednn=() torch=()
+  declare -A runs=()
   for _ in $(seq "$repeats"); do
-    ours+=("$("$bench" "$b" "$t" "$i" "$h" "$steps" --threads "$threads" | ms_of)")
-    onednn+=("$(OMP_NUM_THREADS=$threads "$anchors/onednn_rnn_bench" "$b" "$t" "$i" "$h" "$steps" | ms_of)")
-    # libtorch at its best Debian BLAS: OpenBLAS picks its own kernels (see build.sh).
-    torch+=("$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE THREADS=$threads \
-      "$anchors/libtorch_rnn_bench" "$b" "$t" "$i" "$h" "$steps" | ms_of)")
+    runs[auto]+="$(rnnkit "$b" "$t" "$i" "$h" "$steps") "
+    runs[own1]+="$(rnnkit "$b" "$t" "$i" "$h" "$steps" --threads 1) "
+    runs[ownN]+="$(rnnkit "$b" "$t" "$i" "$h" "$steps" --threads "$cores") "
+    runs[dnn1]+="$(onednn 1 "$b" "$t" "$i" "$h" "$steps") "
+    runs[dnnN]+="$(onednn "$cores" "$b" "$t" "$i" "$h" "$steps") "
+    runs[torch1]+="$(libtorch 1 "$b" "$t" "$i" "$h" "$steps") "
+    runs[torchN]+="$(libtorch "$cores" "$b" "$t" "$i" "$h" "$steps") "
   done
-  m_ours=$(printf '%s\n' "${ours[@]}" | median)
-  m_onednn=$(printf '%s\n' "${onednn[@]}" | median)
-  m_torch=$(printf '%s\n' "${torch[@]}" | median)
-  awk -v c="$b $t $i $h" -v r="$m_ours" -v o="$m_onednn" -v l="$m_torch" \
-    'BEGIN {printf "%-18s %10.3f %10.3f %10.3f %11.2fx %11.2fx\n", c, r, o, l, r / o, r / l}'
+  declare -A m=()
+  for k in auto own1 ownN dnn1 dnnN torch1 torchN; do m[$k]=$(tr ' ' '\n' <<<"${runs[$k]}" | sed '/^$/d' | median); done
+  best_own=$(printf '%s\n' "${m[own1]}" "${m[ownN]}" | min)
+  best_dnn=$(printf '%s\n' "${m[dnn1]}" "${m[dnnN]}" | min)
+  best_torch=$(printf '%s\n' "${m[torch1]}" "${m[torchN]}" | min)
+  awk -v c="$b $t $i $h" -v a="${m[auto]}" -v r1="${m[own1]}" -v rn="${m[ownN]}" \
+    -v o1="${m[dnn1]}" -v on="${m[dnnN]}" -v l1="${m[torch1]}" -v ln="${m[torchN]}" \
+    -v bo="$best_own" -v bd="$best_dnn" -v bt="$best_torch" \
+    'BEGIN {printf "%-18s %8.3f %8.3f %8.3f %8.3f %8.3f %9.3f %9.3f %9.2fx %9.2fx %9.2fx\n",
+            c, a, r1, rn, o1, on, l1, ln, a / bo, a / bd, a / bt}'
+  unset runs m
 done

@@ -1,18 +1,17 @@
 #define BOOST_TEST_MODULE fused_rnn
-#include <boost/test/data/monomorphic.hpp>
-#include <boost/test/data/test_case.hpp>
-#include <boost/test/unit_test.hpp>
-
-#include <algorithm>
-#include <cmath>
-#include <ostream>
-#include <string>
-#include <vector>
-
 #include <rnnkit/framework/autograd.h>
 #include <rnnkit/framework/fused_rnn.h>
 #include <rnnkit/framework/ops.h>
 #include <rnnkit/framework/runtime.h>
+
+#include <algorithm>
+#include <boost/test/data/monomorphic.hpp>
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+#include <cmath>
+#include <ostream>
+#include <string>
+#include <vector>
 
 #include "kernels/onednn/vanilla_rnn.h"
 #include "test_support.h"
@@ -158,7 +157,7 @@ const auto activations = data::make(std::vector<std::string>{"tanh", "relu", "si
 // compounding, so the differences stay at a few 1e-7 of each tensor's scale; 1e-5 is a 20x margin
 // that still catches any wrong term (a missing bias or a transposed weight is an O(1) error).
 BOOST_DATA_TEST_CASE(fused_matches_the_composed_float32_reference,
-                     activations * data::make({true, false}) * data::make(grid_sizes), activation,
+                     activations* data::make({true, false}) * data::make(grid_sizes), activation,
                      with_bias, sizes) {
   const RnnArgs args = make_args(sizes, with_bias);
   const Projections projections(sizes);
@@ -173,7 +172,7 @@ BOOST_DATA_TEST_CASE(fused_matches_the_composed_float32_reference,
 // The float64 reference sees exactly the float32 inputs, so what differs is only float32's own
 // rounding, a few 1e-7 of each tensor's scale: 1e-4 bounds it with a wide margin.
 BOOST_DATA_TEST_CASE(fused_matches_the_composed_float64_reference,
-                     activations * data::make({true, false}) * data::make(grid_sizes), activation,
+                     activations* data::make({true, false}) * data::make(grid_sizes), activation,
                      with_bias, sizes) {
   const RnnArgs args = make_args(sizes, with_bias);
   const Projections projections(sizes);
@@ -185,7 +184,7 @@ BOOST_DATA_TEST_CASE(fused_matches_the_composed_float64_reference,
 }
 
 BOOST_DATA_TEST_CASE(inference_without_gradients_matches_the_reference,
-                     activations * data::make(grid_sizes), activation, sizes) {
+                     activations* data::make(grid_sizes), activation, sizes) {
   const RnnArgs args = make_args(sizes, true);
   const FusedRnnOutputs expected = composed_rnn(args, activation);
   const FusedRnnOutputs fused = fused_rnn(args, activation);
@@ -363,4 +362,91 @@ BOOST_AUTO_TEST_CASE(invalid_arguments_are_rejected_before_anything_runs) {
 
   BOOST_TEST(versions() == versions_before);
   BOOST_TEST(primitive_cache_stats().misses == misses_before);
+}
+
+BOOST_DATA_TEST_CASE(the_last_state_alone_matches_the_full_run, activations, activation) {
+  const Sizes sizes{3, 7, 5, 4};
+  const RnnArgs values = make_args(sizes, true);
+  const RnnArgs full = leaves(values, DType::f32);
+  const RnnArgs last_only = leaves(values, DType::f32);
+  const Tensor projection = random_tensor({sizes.batch, sizes.units}, DType::f32, 5);
+  const FusedRnnOutputs with_sequence = fused_rnn(full, activation);
+  const FusedRnnOutputs without =
+      fused_simple_rnn(last_only.x, last_only.h0, last_only.kernel, last_only.recurrent_kernel,
+                       last_only.bias, activation, /*with_sequence=*/false);
+  BOOST_TEST(!without.sequence.defined());
+  BOOST_TEST(without.last_state.to_vector() == with_sequence.last_state.to_vector());
+  // The full run's sequence output takes no gradient, so both backward passes see the same one.
+  sum(mul(with_sequence.last_state, projection)).backward();
+  sum(mul(without.last_state, projection)).backward();
+  const std::vector<Tensor> expected{full.x, full.h0, full.kernel, full.recurrent_kernel,
+                                     full.bias};
+  const std::vector<Tensor> actual{last_only.x, last_only.h0, last_only.kernel,
+                                   last_only.recurrent_kernel, last_only.bias};
+  for (std::size_t i = 0; i < grad_names.size(); ++i) {
+    BOOST_TEST(actual[i].grad().to_vector() == expected[i].grad().to_vector(), grad_names[i]);
+  }
+}
+
+// Restores the fixed single thread the suite runs with (OMP_NUM_THREADS=1).
+struct SingleThreadAfterwards {
+  ~SingleThreadAfterwards() { set_num_threads(1); }
+};
+
+BOOST_AUTO_TEST_CASE(one_and_two_threads_give_the_same_bits) {
+  const SingleThreadAfterwards restore;
+  const Sizes sizes{16, 30, 8, 32};
+  const RnnArgs args = leaves(make_args(sizes, true), DType::f32);
+  const Projections projections(sizes);
+  const auto run_on = [&](int threads) {
+    set_num_threads(threads);
+    clear_grads(args);
+    return run_with_gradients(fused_rnn, args, "tanh", projections);
+  };
+  const Result one = run_on(1);
+  const Result two = run_on(2);
+  BOOST_TEST(two.sequence.to_vector() == one.sequence.to_vector());
+  for (std::size_t i = 0; i < grad_names.size(); ++i) {
+    BOOST_TEST(two.grads[i].to_vector() == one.grads[i].to_vector(), grad_names[i]);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_automatic_choice_settles_per_problem_and_keeps_the_results) {
+  const SingleThreadAfterwards restore;
+  set_num_threads(2);
+  BOOST_TEST(!automatic_threads());
+  const Sizes sizes{4, 9, 3, 5};
+  const RnnArgs args = leaves(make_args(sizes, true), DType::f32);
+  const Projections projections(sizes);
+  const auto step = [&] {
+    clear_grads(args);
+    return run_with_gradients(fused_rnn, args, "tanh", projections);
+  };
+  const Result fixed = step();
+
+  set_automatic_threads(true);
+  BOOST_TEST(automatic_threads());
+  BOOST_TEST(thread_choices().empty());
+  // Four executions leave the choice open (warm-up, one, two, one thread); the fifth settles it.
+  for (int i = 0; i < 4; ++i) step();
+  BOOST_TEST(thread_choices().empty());
+  const Result settled = step();
+  const std::vector<ThreadChoice> choices = thread_choices();
+  BOOST_TEST_REQUIRE(choices.size() == 2u);  // the forward and the backward primitive
+  for (const ThreadChoice& choice : choices) {
+    BOOST_TEST((choice.threads == 1 || choice.threads == 2), choice.problem);
+    BOOST_TEST(choice.problem.find("4x9x3x5") != std::string::npos, choice.problem);
+  }
+  BOOST_TEST(settled.sequence.to_vector() == fixed.sequence.to_vector());
+  for (std::size_t i = 0; i < grad_names.size(); ++i) {
+    BOOST_TEST(settled.grads[i].to_vector() == fixed.grads[i].to_vector(), grad_names[i]);
+  }
+  // The choice ran on a scoped team size: the caller's setting is as it was.
+  BOOST_TEST(num_threads() == 2);
+
+  set_num_threads(1);
+  BOOST_TEST(!automatic_threads());
+  set_automatic_threads(true);
+  BOOST_TEST(thread_choices().empty());
+  set_automatic_threads(false);
 }

@@ -66,7 +66,100 @@ Run run(const PathCase& c, bool unroll) {
   return r;
 }
 
+// Whether the graph that produced `t` holds an op named `name`.
+bool graph_contains(const Tensor& t, const std::string& name) {
+  std::vector<std::shared_ptr<Node>> pending;
+  if (t.grad_fn()) pending.push_back(t.grad_fn());
+  while (!pending.empty()) {
+    const std::shared_ptr<Node> node = pending.back();
+    pending.pop_back();
+    if (node->name == name) return true;
+    for (const Edge& edge : node->inputs) {
+      if (edge.node) pending.push_back(edge.node);
+    }
+  }
+  return false;
+}
+
+struct MaskedCase {
+  bool return_sequences, go_backwards, zero_output_for_mask, initial_state;
+};
+
+// Rows of 6, 3, 1 and 5 real steps; at the start (left padding) under go_backwards, so that in
+// processing order every row is real steps then padding.
+Tensor padded_mask(bool at_start) {
+  const std::vector<int> lengths{6, 3, 1, 5};
+  std::vector<double> values;
+  for (int length : lengths) {
+    for (int t = 0; t < 6; ++t) values.push_back((at_start ? 6 - 1 - t : t) < length ? 1.0 : 0.0);
+  }
+  return Tensor::from_values({4, 6}, values, DType::boolean);
+}
+
+Run run_masked(const MaskedCase& c, const Tensor& mask, bool unroll) {
+  const auto p = make_problem(DType::f32, 4, 6, 4, 5);
+  SimpleRNN layer(options_for(p, {.return_sequences = c.return_sequences,
+                                  .return_state = true,
+                                  .go_backwards = c.go_backwards,
+                                  .unroll = unroll,
+                                  .zero_output_for_mask = c.zero_output_for_mask}));
+  Tensor x = p.x.clone().set_requires_grad();
+  Tensor h0 = random_tensor({4, 5}, DType::f32, 52).set_requires_grad();
+  layers::RNNCallOptions call{.mask = mask, .training = true};
+  if (c.initial_state) call.initial_state = {h0};
+  auto [output, state] = layer(x, call);
+  const Tensor w_out = random_tensor(output.shape(), DType::f32, 50);
+  const Tensor w_state = random_tensor(state.shape(), DType::f32, 51);
+  (sum(output * w_out) + sum(state * w_state)).backward();
+  Run r{.output = output,
+        .state = state,
+        .x_grad = x.grad(),
+        .h0_grad = h0.has_grad() ? h0.grad() : Tensor(),
+        .weight_grads = {},
+        .output_op = graph_contains(output, "fused_simple_rnn") ? "fused_simple_rnn" : "steps"};
+  for (const Variable& v : layer.weights()) r.weight_grads.push_back(v.value().grad());
+  return r;
+}
+
 }  // namespace
+
+BOOST_DATA_TEST_CASE(right_padded_masks_run_fused_and_agree_with_the_step_loop,
+                     bdata::make({false, true}) * bdata::make({false, true}) *
+                         bdata::make({false, true}) * bdata::make({false, true}),
+                     return_sequences, go_backwards, zero_output_for_mask, initial_state) {
+  const MaskedCase c{return_sequences, go_backwards, zero_output_for_mask, initial_state};
+  const Tensor mask = padded_mask(go_backwards);
+  const Run fused = run_masked(c, mask, false);
+  const Run per_step = run_masked(c, mask, true);
+  BOOST_TEST(fused.output_op == "fused_simple_rnn");
+  BOOST_TEST(per_step.output_op == "steps");
+  check_close(fused.output, per_step.output, path_rtol, path_atol);
+  check_close(fused.state, per_step.state, path_rtol, path_atol);
+  check_close(fused.x_grad, per_step.x_grad, path_rtol, path_atol);
+  BOOST_TEST_REQUIRE(fused.h0_grad.defined() == initial_state);
+  BOOST_TEST_REQUIRE(per_step.h0_grad.defined() == initial_state);
+  if (initial_state) check_close(fused.h0_grad, per_step.h0_grad, path_rtol, path_atol);
+  for (std::size_t i = 0; i < fused.weight_grads.size(); ++i) {
+    check_close(fused.weight_grads[i], per_step.weight_grads[i], path_rtol, path_atol);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(masks_with_a_real_step_after_padding_or_none_use_the_step_loop) {
+  const MaskedCase c{.return_sequences = true};
+  // Row 1 has a real step after padding; the mask in processing order is not right-padded.
+  const Tensor holed = Tensor::from_values(
+      {4, 6}, {1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
+      DType::boolean);
+  // Row 2 has no real step at all.
+  const Tensor empty_row = Tensor::from_values(
+      {4, 6}, {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1},
+      DType::boolean);
+  for (const Tensor& mask : {holed, empty_row, padded_mask(/*at_start=*/true)}) {
+    const Run loop = run_masked(c, mask, false);
+    BOOST_TEST(loop.output_op == "steps");
+    check_close(loop.output, run_masked(c, mask, true).output, path_rtol, path_atol);
+  }
+}
 
 BOOST_DATA_TEST_CASE(fused_and_per_step_paths_agree_on_values_and_gradients,
                      bdata::make({"tanh", "relu", "sigmoid"}) * bdata::make({true, false}) *
@@ -110,7 +203,8 @@ BOOST_AUTO_TEST_CASE(the_fused_float32_path_agrees_with_float64) {
   check_close(y32.to(DType::f64), y64, path_rtol, path_atol);
 }
 
-BOOST_AUTO_TEST_CASE(masks_recurrent_dropout_float64_and_custom_activations_use_the_step_path) {
+BOOST_AUTO_TEST_CASE(
+    holed_masks_recurrent_dropout_float64_and_custom_activations_use_the_step_path) {
   auto op_of = [](layers::SimpleRNNOptions o, layers::RNNCallOptions call,
                   DType dtype = DType::f32) {
     const auto p = make_problem(dtype, 2, 3, 2, 2);
@@ -119,7 +213,9 @@ BOOST_AUTO_TEST_CASE(masks_recurrent_dropout_float64_and_custom_activations_use_
     return y.grad_fn() ? y.grad_fn()->name : std::string("none");
   };
   BOOST_TEST(op_of({}, {}) == "fused_simple_rnn");
-  BOOST_TEST(op_of({}, {.mask = Tensor::ones({2, 3}, DType::boolean)}) != "fused_simple_rnn");
+  BOOST_TEST(op_of({}, {.mask = Tensor::ones({2, 3}, DType::boolean)}) == "fused_simple_rnn");
+  BOOST_TEST(op_of({}, {.mask = Tensor::from_values({2, 3}, {1, 0, 1, 1, 1, 1}, DType::boolean)}) !=
+             "fused_simple_rnn");
   BOOST_TEST(op_of({.recurrent_dropout = 0.2}, {.training = true}) != "fused_simple_rnn");
   BOOST_TEST(op_of({.recurrent_dropout = 0.2}, {}) == "fused_simple_rnn");
   BOOST_TEST(op_of({.activation = "linear"}, {}) != "fused_simple_rnn");

@@ -53,9 +53,9 @@ CellOutput AbstractRNNCell::step(const Tensor& prepared, const std::vector<Tenso
   return call(prepared, states, training);
 }
 
-std::optional<SequenceOutput> AbstractRNNCell::call_sequence(const Tensor&,
-                                                             const std::vector<Tensor>&, bool,
-                                                             bool) {
+std::optional<SequenceOutput> AbstractRNNCell::call_sequence(const Tensor&, const Tensor&,
+                                                             const std::vector<Tensor>&,
+                                                             const SequenceOptions&) {
   return std::nullopt;
 }
 

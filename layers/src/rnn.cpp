@@ -209,17 +209,15 @@ RNNOutput RNN::operator()(const Tensor& inputs, const RNNCallOptions& options) {
   cell_->reset_dropout_masks();
   const std::vector<Tensor> initial = initial_states(call);
 
+  const SequenceOptions sequence_options{.go_backwards = options_.go_backwards,
+                                         .zero_output_for_mask = options_.zero_output_for_mask,
+                                         .return_sequences = options_.return_sequences,
+                                         .training = call.training};
   std::optional<SequenceOutput> run;
-  if (!call.mask.defined() && !options_.unroll) {
-    run = cell_->call_sequence(call.inputs, initial, options_.go_backwards, call.training);
+  if (!options_.unroll) {
+    run = cell_->call_sequence(call.inputs, call.mask, initial, sequence_options);
   }
-  if (!run) {
-    run = detail::run_steps(*cell_, call.inputs, call.mask, initial,
-                            {.go_backwards = options_.go_backwards,
-                             .zero_output_for_mask = options_.zero_output_for_mask,
-                             .return_sequences = options_.return_sequences,
-                             .training = call.training});
-  }
+  if (!run) run = detail::run_steps(*cell_, call.inputs, call.mask, initial, sequence_options);
 
   RNNOutput result;
   if (!options_.return_sequences) {

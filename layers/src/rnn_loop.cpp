@@ -5,7 +5,7 @@
 namespace rnnkit::layers::detail {
 
 SequenceOutput run_steps(AbstractRNNCell& cell, const Tensor& inputs, const Tensor& mask,
-                         std::vector<Tensor> states, const StepLoopOptions& options) {
+                         std::vector<Tensor> states, const SequenceOptions& options) {
   const std::int64_t batch = inputs.size(0), time = inputs.size(1);
   // One node splits the prepared sequence, so backward stays O(T) in memory and time.
   const std::vector<Tensor> steps = unstack(cell.prepare_inputs(inputs, options.training), 1);

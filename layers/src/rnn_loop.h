@@ -10,17 +10,10 @@
 
 namespace rnnkit::layers::detail {
 
-struct StepLoopOptions {
-  bool go_backwards = false;
-  bool zero_output_for_mask = false;
-  bool return_sequences = false;
-  bool training = false;
-};
-
 /// Runs `cell` over `inputs` [B, T, F] from `states`, with `mask` [B, T] bool (or undefined)
 /// applied as in spec §2.5. The sequence is left undefined unless return_sequences.
 SequenceOutput run_steps(AbstractRNNCell& cell, const Tensor& inputs, const Tensor& mask,
-                         std::vector<Tensor> states, const StepLoopOptions& options);
+                         std::vector<Tensor> states, const SequenceOptions& options);
 
 /// [A, B, ...] -> [B, A, ...] (time-major <-> batch-major), differentiable.
 Tensor swap_leading_axes(const Tensor& x);

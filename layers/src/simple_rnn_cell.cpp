@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "checks.h"
+#include "right_padding.h"
 #include "simple_rnn_config.h"
 
 namespace rnnkit::layers {
@@ -133,22 +134,31 @@ CellOutput SimpleRNNCell::step(const Tensor& prepared, const std::vector<Tensor>
 }
 
 std::optional<SequenceOutput> SimpleRNNCell::call_sequence(
-    const Tensor& inputs, const std::vector<Tensor>& initial_states, bool go_backwards,
-    bool training) {
+    const Tensor& inputs, const Tensor& mask, const std::vector<Tensor>& initial_states,
+    const SequenceOptions& options) {
+  const bool training = options.training;
   const bool recurrent_dropout_on = options_.recurrent_dropout > 0.0 && training;
   if (!options_.activation.is_builtin() ||
       !fused_rnn_supports(options_.activation.name(), dtype()) || recurrent_dropout_on) {
     return std::nullopt;
   }
+  std::optional<detail::RightPadding> padding;
+  if (mask.defined()) {
+    padding = detail::right_padding(mask, options.go_backwards);
+    if (!padding) return std::nullopt;
+  }
+  const bool padded = padding && padding->any_padding;
   Tensor sequence = apply_input_dropout(inputs, training);
   if (options_.recurrent_dropout > 0.0) {
     // Inference: Keras still caches the (all-ones) recurrent mask; keep the same cache state.
     recurrent_dropout_mask_.get({inputs.size(0), options_.units}, dtype(), training, 1, generator_);
   }
-  if (go_backwards) sequence = reverse(sequence, 1);
+  if (options.go_backwards) sequence = reverse(sequence, 1);
   const FusedRnnOutputs fused =
       fused_simple_rnn(sequence, initial_states[0], kernel_.value(), recurrent_kernel_.value(),
-                       options_.use_bias ? bias_.value() : Tensor(), options_.activation.name());
+                       options_.use_bias ? bias_.value() : Tensor(), options_.activation.name(),
+                       options.return_sequences || padded);
+  if (padded) return detail::apply_right_padding(fused.sequence, *padding, options);
   return SequenceOutput{
       .sequence = fused.sequence, .last_output = fused.last_state, .states = {fused.last_state}};
 }

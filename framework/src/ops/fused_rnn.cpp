@@ -113,15 +113,16 @@ bool fused_rnn_supports(std::string_view activation, DType dtype) {
 
 FusedRnnOutputs fused_simple_rnn(const Tensor& x, const Tensor& h0, const Tensor& kernel,
                                  const Tensor& recurrent_kernel, const Tensor& bias,
-                                 std::string_view activation) {
+                                 std::string_view activation, bool with_sequence) {
   const auto problem = validate(x, h0, kernel, recurrent_kernel, bias, activation);
-  Tensor sequence = Tensor::empty({problem.batch, problem.time, problem.units});
+  Tensor sequence =
+      with_sequence ? Tensor::empty({problem.batch, problem.time, problem.units}) : Tensor();
   Tensor last_state = Tensor::empty({problem.batch, problem.units});
   const bool training = needs_grad({&x, &h0, &kernel, &recurrent_kernel, &bias});
   const dnn::VanillaRnnState state =
       dnn::vanilla_rnn_forward(problem, training, x.data<float>(), h0.data<float>(),
                                rnn_weights(kernel, recurrent_kernel, bias),
-                               sequence.mutable_data<float>(), last_state.mutable_data<float>());
+                               mutable_or_null(sequence), last_state.mutable_data<float>());
   if (!training) return {sequence, last_state};
 
   const std::array<bool, 5> wanted{x.requires_grad(), h0.requires_grad(), kernel.requires_grad(),
@@ -131,30 +132,36 @@ FusedRnnOutputs fused_simple_rnn(const Tensor& x, const Tensor& h0, const Tensor
   // primitive ran on.
   const SavedTensor saved_h0(h0), saved_kernel(kernel), saved_recurrent_kernel(recurrent_kernel),
       saved_bias(bias), saved_last_state(last_state);
-  auto outputs = record(
-      op_name, {x, h0, kernel, recurrent_kernel, bias}, {sequence, last_state},
-      [=](const std::vector<Tensor>& g) -> std::vector<Tensor> {
-        const Tensor& h0_value = saved_h0.get(op_name);
-        const Tensor& kernel_value = saved_kernel.get(op_name);
-        const Tensor& recurrent_kernel_value = saved_recurrent_kernel.get(op_name);
-        const Tensor& bias_value = saved_bias.get(op_name);
-        std::vector<Tensor> grads{
-            gradient_for({problem.batch, problem.time, problem.input}, wanted[0]),
-            gradient_for({problem.batch, problem.units}, wanted[1]),
-            gradient_for({problem.input, problem.units}, wanted[2]),
-            gradient_for({problem.units, problem.units}, wanted[3]),
-            gradient_for({problem.units}, wanted[4])};
-        dnn::vanilla_rnn_backward(problem, state, h0_value.data<float>(),
-                                  rnn_weights(kernel_value, recurrent_kernel_value, bias_value),
-                                  saved_last_state.get(op_name).data<float>(), g[0].data<float>(),
-                                  g[1].data<float>(),
-                                  {.x = mutable_or_null(grads[0]),
-                                   .h0 = mutable_or_null(grads[1]),
-                                   .kernel = mutable_or_null(grads[2]),
-                                   .recurrent_kernel = mutable_or_null(grads[3]),
-                                   .bias = mutable_or_null(grads[4])});
-        return grads;
-      });
+  std::vector<Tensor> outputs =
+      with_sequence ? std::vector<Tensor>{sequence, last_state} : std::vector<Tensor>{last_state};
+  outputs =
+      record(op_name, {x, h0, kernel, recurrent_kernel, bias}, outputs,
+             [=](const std::vector<Tensor>& g) -> std::vector<Tensor> {
+               // Without the sequence output its gradient is zero: g holds the last state's alone.
+               const float* diff_sequence = with_sequence ? g[0].data<float>() : nullptr;
+               const float* diff_last_state = g.back().data<float>();
+               const Tensor& h0_value = saved_h0.get(op_name);
+               const Tensor& kernel_value = saved_kernel.get(op_name);
+               const Tensor& recurrent_kernel_value = saved_recurrent_kernel.get(op_name);
+               const Tensor& bias_value = saved_bias.get(op_name);
+               std::vector<Tensor> grads{
+                   gradient_for({problem.batch, problem.time, problem.input}, wanted[0]),
+                   gradient_for({problem.batch, problem.units}, wanted[1]),
+                   gradient_for({problem.input, problem.units}, wanted[2]),
+                   gradient_for({problem.units, problem.units}, wanted[3]),
+                   gradient_for({problem.units}, wanted[4])};
+               dnn::vanilla_rnn_backward(
+                   problem, state, h0_value.data<float>(),
+                   rnn_weights(kernel_value, recurrent_kernel_value, bias_value),
+                   saved_last_state.get(op_name).data<float>(), diff_sequence, diff_last_state,
+                   {.x = mutable_or_null(grads[0]),
+                    .h0 = mutable_or_null(grads[1]),
+                    .kernel = mutable_or_null(grads[2]),
+                    .recurrent_kernel = mutable_or_null(grads[3]),
+                    .bias = mutable_or_null(grads[4])});
+               return grads;
+             });
+  if (!with_sequence) return {Tensor(), outputs[0]};
   return {outputs[0], outputs[1]};
 }
 

@@ -2,6 +2,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace rnnkit {
 
@@ -21,8 +23,29 @@ void set_primitive_cache_capacity(std::size_t capacity);
 /// Drops every cached primitive and zeroes the counters.
 void clear_primitive_cache();
 
-/// Threads used by oneDNN and Eigen kernels (OpenMP); n >= 1.
+/// Fixes the number of threads of oneDNN and Eigen kernels (OpenMP) at n >= 1, for every
+/// problem size: the automatic choice below is turned off.
 void set_num_threads(int n);
+/// The most threads a kernel uses (OpenMP's team size: OMP_NUM_THREADS, set_num_threads() or
+/// every core).
 int num_threads();
+
+/// Whether the fused SimpleRNN picks its thread count per problem size: each size's first
+/// executions (the warm-up, then one thread and num_threads() twice each, in turns) are timed
+/// and the faster count is kept for that size from then on. Small problems often run faster on
+/// one thread than on two, and a core busy with other work makes spinning threads far slower.
+/// On by default; off when OMP_NUM_THREADS is set or after set_num_threads(). The count never
+/// changes results: oneDNN's RNN gives the same bits on any number of threads.
+bool automatic_threads();
+/// Turns the automatic choice on or off, forgetting the choices made so far.
+void set_automatic_threads(bool on);
+
+/// One settled automatic choice: a kernel and its sizes, and the threads it runs on.
+struct ThreadChoice {
+  std::string problem;
+  int threads = 1;
+};
+/// The automatic choices settled so far, sorted by problem.
+std::vector<ThreadChoice> thread_choices();
 
 }  // namespace rnnkit

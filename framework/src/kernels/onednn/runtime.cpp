@@ -6,7 +6,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <omp.h>
 
 #include "rnnkit/framework/runtime.h"
 
@@ -158,14 +157,5 @@ void set_primitive_cache_capacity(std::size_t capacity) {
 }
 
 void clear_primitive_cache() { kernels::onednn::cache().clear(); }
-
-void set_num_threads(int n) {
-  if (n < 1) {
-    throw std::invalid_argument(fmt::format("set_num_threads: expected n >= 1, got {}", n));
-  }
-  omp_set_num_threads(n);
-}
-
-int num_threads() { return omp_get_max_threads(); }
 
 }  // namespace rnnkit

@@ -1,5 +1,7 @@
 #include "kernels/onednn/vanilla_rnn.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -10,9 +12,8 @@
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "kernels/onednn/runtime.h"
+#include "kernels/threads.h"
 
 namespace rnnkit::kernels::onednn {
 namespace {
@@ -185,10 +186,19 @@ BoundWeights bind_weights(const WeightSource& weights, const md& plain, const md
   return {wrap(layout, buffer.get()), buffer};
 }
 
-PooledBuffer zeroed(std::size_t bytes) {
-  PooledBuffer buffer = pool().acquire(bytes);
-  std::memset(buffer.get(), 0, bytes);
-  return buffer;
+// At least `bytes` of zeros that nobody writes (read-only inputs of a primitive): one shared
+// buffer, replaced by a larger one when a caller needs more.
+PooledBuffer zeros(std::size_t bytes) {
+  static std::mutex mutex;
+  static PooledBuffer shared;
+  static std::size_t size = 0;
+  std::lock_guard lock(mutex);
+  if (bytes > size) {
+    shared = pool().acquire(bytes);
+    std::memset(shared.get(), 0, bytes);
+    size = bytes;
+  }
+  return shared;
 }
 
 // oneDNN writes every gradient; those the caller does not want go to pooled scratch memory.
@@ -222,7 +232,7 @@ VanillaRnnState vanilla_rnn_forward(const VanillaRnnProblem& problem, bool train
       bind_weights(weights.kernel, l.kernel, pd.weights_desc(0), key + ":weights_layer");
   const auto recurrent_kernel = bind_weights(weights.recurrent_kernel, l.recurrent_kernel,
                                              pd.weights_desc(1), key + ":weights_iter");
-  const PooledBuffer zero_bias = weights.bias ? nullptr : zeroed(l.bias.get_size());
+  const PooledBuffer zero_bias = weights.bias ? nullptr : zeros(l.bias.get_size());
   VanillaRnnState state{.workspace = nullptr,
                         .x = pool().acquire(l.x_time_major.get_size()),
                         .sequence = pool().acquire(l.sequence_time_major.get_size())};
@@ -240,9 +250,12 @@ VanillaRnnState vanilla_rnn_forward(const VanillaRnnProblem& problem, bool train
     state.workspace = pool().acquire(workspace_desc.get_size());
     arguments.emplace(DNNL_ARG_WORKSPACE, wrap(workspace_desc, state.workspace.get()));
   }
-  execute("fused_simple_rnn", *primitive, std::move(arguments));
-  reorder(transpose_key("tnc_to_ntc", l.sequence), l.sequence_time_major, state.sequence.get(),
-          l.sequence, sequence);
+  run_with_chosen_threads(key,
+                          [&] { execute("fused_simple_rnn", *primitive, std::move(arguments)); });
+  if (sequence != nullptr) {
+    reorder(transpose_key("tnc_to_ntc", l.sequence), l.sequence_time_major, state.sequence.get(),
+            l.sequence, sequence);
+  }
   if (!training) return {};
   return state;
 }
@@ -267,7 +280,8 @@ void vanilla_rnn_backward(const VanillaRnnProblem& problem, const VanillaRnnStat
       bind_weights(weights.kernel, l.kernel, pd.weights_desc(0), key + ":weights_layer");
   const auto recurrent_kernel = bind_weights(weights.recurrent_kernel, l.recurrent_kernel,
                                              pd.weights_desc(1), key + ":weights_iter");
-  const PooledBuffer zero_bias = weights.bias ? nullptr : zeroed(l.bias.get_size());
+  const PooledBuffer zero_bias = weights.bias ? nullptr : zeros(l.bias.get_size());
+  const PooledBuffer zero_diff_sequence = diff_sequence ? nullptr : zeros(l.sequence.get_size());
 
   GradientTargets targets;
   // oneDNN 2.6's backward adds into diff weights and diff bias, so they must start at zero.
@@ -290,23 +304,27 @@ void vanilla_rnn_backward(const VanillaRnnProblem& problem, const VanillaRnnStat
   void* diff_bias = targets.resolve(gradients.bias, l.bias.get_size());
   std::memset(diff_bias, 0, l.bias.get_size());
 
-  execute(
-      "fused_simple_rnn backward", *primitive,
-      {{DNNL_ARG_SRC_LAYER, wrap(l.x_time_major, state.x.get())},
-       {DNNL_ARG_SRC_ITER, wrap(l.state, h0)},
-       {DNNL_ARG_WEIGHTS_LAYER, kernel.memory},
-       {DNNL_ARG_WEIGHTS_ITER, recurrent_kernel.memory},
-       {DNNL_ARG_BIAS, wrap(l.bias, weights.bias ? weights.bias : zero_bias.get())},
-       {DNNL_ARG_DST_LAYER, wrap(l.sequence_time_major, state.sequence.get())},
-       {DNNL_ARG_DST_ITER, wrap(l.state, last_state)},
-       {DNNL_ARG_WORKSPACE, wrap(pd.workspace_desc(), state.workspace.get())},
-       {DNNL_ARG_DIFF_DST_LAYER, wrap(l.sequence, diff_sequence)},
-       {DNNL_ARG_DIFF_DST_ITER, wrap(l.state, diff_last_state)},
-       {DNNL_ARG_DIFF_SRC_LAYER, wrap(l.x, targets.resolve(gradients.x, l.x.get_size()))},
-       {DNNL_ARG_DIFF_SRC_ITER, wrap(l.state, targets.resolve(gradients.h0, l.state.get_size()))},
-       {DNNL_ARG_DIFF_WEIGHTS_LAYER, wrap(diff_kernel.layout, diff_kernel.data)},
-       {DNNL_ARG_DIFF_WEIGHTS_ITER, wrap(diff_recurrent_kernel.layout, diff_recurrent_kernel.data)},
-       {DNNL_ARG_DIFF_BIAS, wrap(l.bias, diff_bias)}});
+  run_with_chosen_threads(key, [&] {
+    execute(
+        "fused_simple_rnn backward", *primitive,
+        {{DNNL_ARG_SRC_LAYER, wrap(l.x_time_major, state.x.get())},
+         {DNNL_ARG_SRC_ITER, wrap(l.state, h0)},
+         {DNNL_ARG_WEIGHTS_LAYER, kernel.memory},
+         {DNNL_ARG_WEIGHTS_ITER, recurrent_kernel.memory},
+         {DNNL_ARG_BIAS, wrap(l.bias, weights.bias ? weights.bias : zero_bias.get())},
+         {DNNL_ARG_DST_LAYER, wrap(l.sequence_time_major, state.sequence.get())},
+         {DNNL_ARG_DST_ITER, wrap(l.state, last_state)},
+         {DNNL_ARG_WORKSPACE, wrap(pd.workspace_desc(), state.workspace.get())},
+         {DNNL_ARG_DIFF_DST_LAYER,
+          wrap(l.sequence, diff_sequence ? diff_sequence : zero_diff_sequence.get())},
+         {DNNL_ARG_DIFF_DST_ITER, wrap(l.state, diff_last_state)},
+         {DNNL_ARG_DIFF_SRC_LAYER, wrap(l.x, targets.resolve(gradients.x, l.x.get_size()))},
+         {DNNL_ARG_DIFF_SRC_ITER, wrap(l.state, targets.resolve(gradients.h0, l.state.get_size()))},
+         {DNNL_ARG_DIFF_WEIGHTS_LAYER, wrap(diff_kernel.layout, diff_kernel.data)},
+         {DNNL_ARG_DIFF_WEIGHTS_ITER,
+          wrap(diff_recurrent_kernel.layout, diff_recurrent_kernel.data)},
+         {DNNL_ARG_DIFF_BIAS, wrap(l.bias, diff_bias)}});
+  });
   if (diff_kernel.reorder_after) {
     reorder(key + ":diff_weights_layer", diff_kernel.layout, diff_kernel.data, l.kernel,
             gradients.kernel);

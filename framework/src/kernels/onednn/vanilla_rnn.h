@@ -58,14 +58,16 @@ struct VanillaRnnState {
   PooledBuffer sequence;
 };
 
-/// Runs the recurrence over x [B, T, F] into sequence [B, T, U] and last_state [B, U]. In
-/// training mode the result is what vanilla_rnn_backward needs; otherwise it is empty.
+/// Runs the recurrence over x [B, T, F] into sequence [B, T, U] (null: not wanted) and
+/// last_state [B, U]. In training mode the result is what vanilla_rnn_backward needs; otherwise
+/// it is empty.
 VanillaRnnState vanilla_rnn_forward(const VanillaRnnProblem& problem, bool training, const float* x,
                                     const float* h0, const VanillaRnnWeights& weights,
                                     float* sequence, float* last_state);
 
 /// The whole backprop-through-time in one call, from the forward's state and operands and the
-/// gradients of both outputs (diff_sequence [B, T, U], diff_last_state [B, U]).
+/// gradients of both outputs (diff_sequence [B, T, U], null when it is zero, and
+/// diff_last_state [B, U]).
 void vanilla_rnn_backward(const VanillaRnnProblem& problem, const VanillaRnnState& state,
                           const float* h0, const VanillaRnnWeights& weights,
                           const float* last_state, const float* diff_sequence,

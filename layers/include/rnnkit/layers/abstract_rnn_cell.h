@@ -18,9 +18,18 @@ struct CellOutput {
 
 /// A whole sequence run by a cell at once (AbstractRNNCell::call_sequence).
 struct SequenceOutput {
-  Tensor sequence = {};             ///< [B, T, output_size], in processing order
+  Tensor sequence = {};             ///< [B, T, output_size], in processing order; may be left
+                                    ///< undefined when the caller did not ask for it
   Tensor last_output = {};          ///< [B, output_size], the output of the last processed step
   std::vector<Tensor> states = {};  ///< the states after the last step
+};
+
+/// How RNN runs one call's sequence through its cell.
+struct SequenceOptions {
+  bool go_backwards = false;
+  bool zero_output_for_mask = false;
+  bool return_sequences = false;
+  bool training = false;
 };
 
 /// What layers::RNN runs (Keras AbstractRNNCell): a layer with state_size, output_size, build and
@@ -61,12 +70,14 @@ class AbstractRNNCell : public Layer {
   virtual Tensor prepare_inputs(const Tensor& inputs, bool training);
   /// One step on a time slice of prepare_inputs(). Default: call().
   virtual CellOutput step(const Tensor& prepared, const std::vector<Tensor>& states, bool training);
-  /// Optionally runs an entire unmasked sequence [B, T, F] (already in batch-major order) from
-  /// `initial_states`, reversed in time first when `go_backwards`; returns nothing to let RNN
-  /// loop over step(). Default: nothing.
-  virtual std::optional<SequenceOutput> call_sequence(const Tensor& inputs,
+  /// Optionally runs an entire sequence [B, T, F] (already in batch-major order) from
+  /// `initial_states`, reversed in time first when `go_backwards`, with `mask` [B, T] bool (or
+  /// undefined) meaning what it means to the step loop (spec §2.5); returns nothing to let RNN
+  /// loop over step(). Without `return_sequences` only the last output and the states are
+  /// used. Default: nothing.
+  virtual std::optional<SequenceOutput> call_sequence(const Tensor& inputs, const Tensor& mask,
                                                       const std::vector<Tensor>& initial_states,
-                                                      bool go_backwards, bool training);
+                                                      const SequenceOptions& options);
 
  protected:
   using Layer::Layer;

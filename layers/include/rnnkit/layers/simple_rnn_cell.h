@@ -118,10 +118,12 @@ class SimpleRNNCell : public AbstractRNNCell {
   Tensor prepare_inputs(const Tensor& inputs, bool training) override;
   CellOutput step(const Tensor& prepared, const std::vector<Tensor>& states,
                   bool training) override;
-  /// The fused oneDNN path, when this configuration allows it.
-  std::optional<SequenceOutput> call_sequence(const Tensor& inputs,
+  /// The fused oneDNN path, when this configuration allows it: float32, a built-in activation
+  /// oneDNN has, no recurrent dropout in training, and no mask or one whose rows, in processing
+  /// order, are each a run of real steps then padding.
+  std::optional<SequenceOutput> call_sequence(const Tensor& inputs, const Tensor& mask,
                                               const std::vector<Tensor>& initial_states,
-                                              bool go_backwards, bool training) override;
+                                              const SequenceOptions& options) override;
 
  private:
   /// `inputs` times the cached input mask, or `inputs` itself when no multiply is needed.

@@ -1,0 +1,145 @@
+#include "kernels/threads.h"
+
+#include <fmt/format.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <limits>
+#include <mutex>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "rnnkit/framework/runtime.h"
+
+namespace rnnkit {
+namespace kernels {
+namespace {
+
+// A thread count set through OMP_NUM_THREADS is the user's choice, as set_num_threads() is.
+std::atomic<bool>& automatic() {
+  static std::atomic<bool> instance(std::getenv("OMP_NUM_THREADS") == nullptr);
+  return instance;
+}
+
+// Sets this thread's OpenMP team size for one scope.
+class ScopedThreads {
+ public:
+  explicit ScopedThreads(int threads) : previous_(omp_get_max_threads()) {
+    omp_set_num_threads(threads);
+  }
+  ~ScopedThreads() { omp_set_num_threads(previous_); }
+  ScopedThreads(const ScopedThreads&) = delete;
+  ScopedThreads& operator=(const ScopedThreads&) = delete;
+
+ private:
+  int previous_;
+};
+
+constexpr int trials = 5;  // one untimed warm-up, then one, all, one, all threads
+constexpr std::size_t max_problems = 4096;
+
+struct Choice {
+  int started = 0;
+  int finished = 0;
+  double best_single = std::numeric_limits<double>::infinity();
+  double best_all = std::numeric_limits<double>::infinity();
+  bool settled = false;
+  bool single = false;
+};
+
+class Choices {
+ public:
+  // The trial to run next for `problem` (0 .. trials-1), or -1 when the choice is settled, with
+  // whether it settled on one thread.
+  std::pair<int, bool> next(const std::string& problem) {
+    std::lock_guard lock(mutex_);
+    if (choices_.size() >= max_problems && !choices_.contains(problem)) {
+      choices_.erase(choices_.begin());
+    }
+    Choice& choice = choices_[problem];
+    if (choice.settled) return {-1, choice.single};
+    return {choice.started < trials ? choice.started++ : -1, false};
+  }
+
+  void record(const std::string& problem, int trial, double seconds) {
+    std::lock_guard lock(mutex_);
+    Choice& choice = choices_[problem];
+    if (trial % 2 == 1) choice.best_single = std::min(choice.best_single, seconds);
+    if (trial > 0 && trial % 2 == 0) choice.best_all = std::min(choice.best_all, seconds);
+    if (++choice.finished == trials) {
+      choice.settled = true;
+      choice.single = choice.best_single < choice.best_all;
+    }
+  }
+
+  std::vector<ThreadChoice> settled(int all) {
+    std::lock_guard lock(mutex_);
+    std::vector<ThreadChoice> result;
+    for (const auto& [problem, choice] : choices_) {
+      if (choice.settled) result.push_back({problem, choice.single ? 1 : all});
+    }
+    std::sort(result.begin(), result.end(),
+              [](const ThreadChoice& a, const ThreadChoice& b) { return a.problem < b.problem; });
+    return result;
+  }
+
+  void clear() {
+    std::lock_guard lock(mutex_);
+    choices_.clear();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, Choice> choices_;
+};
+
+Choices& choices() {
+  static Choices instance;
+  return instance;
+}
+
+}  // namespace
+
+void run_with_chosen_threads(const std::string& problem, const std::function<void()>& kernel) {
+  const int all = omp_get_max_threads();
+  if (!automatic() || all == 1) return kernel();
+  const auto [trial, single] = choices().next(problem);
+  if (trial < 0) {
+    const ScopedThreads threads(single ? 1 : all);
+    return kernel();
+  }
+  // Odd trials run on one thread; the warm-up and the even trials on all of them.
+  const ScopedThreads threads(trial % 2 == 1 ? 1 : all);
+  const auto start = std::chrono::steady_clock::now();
+  kernel();
+  choices().record(problem, trial,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
+}  // namespace kernels
+
+void set_num_threads(int n) {
+  if (n < 1) {
+    throw std::invalid_argument(fmt::format("set_num_threads: expected n >= 1, got {}", n));
+  }
+  omp_set_num_threads(n);
+  kernels::automatic() = false;
+}
+
+int num_threads() { return omp_get_max_threads(); }
+
+void set_automatic_threads(bool on) {
+  kernels::automatic() = on;
+  kernels::choices().clear();
+}
+
+bool automatic_threads() { return kernels::automatic(); }
+
+std::vector<ThreadChoice> thread_choices() {
+  return kernels::choices().settled(omp_get_max_threads());
+}
+
+}  // namespace rnnkit

@@ -1,0 +1,17 @@
+#pragma once
+
+// OpenMP thread counts: the user's fixed setting, or a per-problem choice between one thread
+// and all of them, settled by timing a kernel's first executions of each problem.
+
+#include <functional>
+#include <string>
+
+namespace rnnkit::kernels {
+
+/// Runs `kernel` with the thread count chosen for `problem` (a key naming the kernel and its
+/// sizes). While the choice is open, the first execution runs untimed with all threads, then
+/// one thread and all threads take turns, twice each; the faster by its best time is kept.
+/// With a fixed thread count, or a single thread available, it just runs `kernel`.
+void run_with_chosen_threads(const std::string& problem, const std::function<void()>& kernel);
+
+}  // namespace rnnkit::kernels
