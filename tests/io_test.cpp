@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "file_size_limit.h"
 #include "test_support.h"
 
 // rnnkit's archive files: the bytes of a file built by hand from io.h's layout, round trips, and
@@ -28,6 +29,7 @@
 using namespace rnnkit;
 using namespace std::string_literals;
 using rnnkit::io::Archive;
+using rnnkit::testing::FileSizeLimit;
 using rnnkit::testing::random_tensor;
 namespace fs = std::filesystem;
 namespace data = boost::unit_test::data;
@@ -238,29 +240,6 @@ struct ScratchDir {
   }
 
   fs::path dir;
-};
-
-/// Lowers the size of file this process may write (RLIMIT_FSIZE binds root too) and ignores
-/// SIGXFSZ, so that writing past it fails with EFBIG; both are restored on destruction.
-class FileSizeLimit {
- public:
-  explicit FileSizeLimit(rlim_t bytes) {
-    BOOST_TEST_REQUIRE(::getrlimit(RLIMIT_FSIZE, &saved_) == 0);
-    previous_handler_ = std::signal(SIGXFSZ, SIG_IGN);
-    rlimit lowered = saved_;
-    lowered.rlim_cur = bytes;
-    BOOST_TEST_REQUIRE(::setrlimit(RLIMIT_FSIZE, &lowered) == 0);
-  }
-  ~FileSizeLimit() {
-    ::setrlimit(RLIMIT_FSIZE, &saved_);
-    std::signal(SIGXFSZ, previous_handler_);
-  }
-  FileSizeLimit(const FileSizeLimit&) = delete;
-  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
-
- private:
-  rlimit saved_{};
-  void (*previous_handler_)(int) = SIG_DFL;
 };
 
 }  // namespace
