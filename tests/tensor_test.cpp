@@ -1,6 +1,13 @@
 #define BOOST_TEST_MODULE tensor
-#include <boost/test/unit_test.hpp>
+#include <fmt/format.h>
+#include <rnnkit/framework/autograd.h>
+#include <rnnkit/framework/ops.h>
+#include <rnnkit/framework/random.h>
+#include <rnnkit/framework/runtime.h>
 
+#include <boost/test/data/monomorphic.hpp>
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -8,17 +15,11 @@
 #include <thread>
 #include <vector>
 
-#include <fmt/format.h>
-
-#include <rnnkit/framework/autograd.h>
-#include <rnnkit/framework/ops.h>
-#include <rnnkit/framework/random.h>
-#include <rnnkit/framework/runtime.h>
-
 #include "test_support.h"
 
 using namespace rnnkit;
 using rnnkit::testing::check_close;
+using rnnkit::testing::random_tensor;
 
 BOOST_AUTO_TEST_CASE(factories_fill_shape_dtype_and_values) {
   Tensor z = Tensor::zeros({2, 3});
@@ -41,15 +42,17 @@ BOOST_AUTO_TEST_CASE(matmul_and_add_backward_match_hand_derivatives) {
   Tensor loss = sum(matmul(a, a) + b);
   loss.backward();
   // d sum(A A)/dA = 1 A^T + A^T 1: element (i, j) is row_sum(A, j) + column_sum(A, i)
-  check_close(a.grad(), Tensor::from_values({2, 2}, {3 + 4, 7 + 4, 3 + 6, 7 + 6}, DType::f64), 1e-12, 0);
+  check_close(a.grad(), Tensor::from_values({2, 2}, {3 + 4, 7 + 4, 3 + 6, 7 + 6}, DType::f64),
+              1e-12, 0);
   check_close(b.grad(), Tensor::from_values({2}, {2, 2}, DType::f64), 1e-12, 0);
 }
 
 BOOST_AUTO_TEST_CASE(gradcheck_passes_for_a_composite_function) {
   auto f = [](const std::vector<Tensor>& in) { return tanh(matmul(in[0], in[1]) + in[2]); };
-  RNNKIT_CHECK_GRADIENTS(f, (std::vector<Tensor>{rnnkit::testing::random_tensor({3, 4}),
-                                                 rnnkit::testing::random_tensor({4, 5}, DType::f64, 2),
-                                                 rnnkit::testing::random_tensor({5}, DType::f64, 3)}));
+  RNNKIT_CHECK_GRADIENTS(f,
+                         (std::vector<Tensor>{rnnkit::testing::random_tensor({3, 4}),
+                                              rnnkit::testing::random_tensor({4, 5}, DType::f64, 2),
+                                              rnnkit::testing::random_tensor({5}, DType::f64, 3)}));
 }
 
 BOOST_AUTO_TEST_CASE(repeated_matmul_creates_no_new_primitive) {
@@ -155,7 +158,8 @@ BOOST_AUTO_TEST_CASE(fmt_prints_shape_dtype_values_and_elides_large_tensors) {
              "Tensor(shape=[], dtype=float64, values=2.5)");
   BOOST_TEST(fmt::format("{}", Tensor::from_values({2}, {1, 0}, DType::boolean)) ==
              "Tensor(shape=[2], dtype=bool, values=[1, 0])");
-  BOOST_TEST(fmt::format("{}", Tensor::zeros({0})) == "Tensor(shape=[0], dtype=float32, values=[])");
+  BOOST_TEST(fmt::format("{}", Tensor::zeros({0})) ==
+             "Tensor(shape=[0], dtype=float32, values=[])");
   BOOST_TEST(fmt::format("{}", Tensor()) == "Tensor(undefined)");
   std::vector<double> ten(10);
   for (std::size_t i = 0; i < ten.size(); ++i) ten[i] = static_cast<double>(i);
@@ -296,8 +300,8 @@ BOOST_AUTO_TEST_CASE(op_argument_errors_name_the_op_expected_and_given_and_chang
                       "K=4");
   RNNKIT_CHECK_THROWS(matmul(Tensor::ones({2}), a), std::invalid_argument, "matmul",
                       "[M, K] x [K, N]", "[2] x [2, 3]");
-  RNNKIT_CHECK_THROWS(transpose(Tensor::ones({2, 3, 4})), std::invalid_argument, "transpose",
-                      "2-D", "[2, 3, 4]");
+  RNNKIT_CHECK_THROWS(transpose(Tensor::ones({2, 3, 4})), std::invalid_argument, "transpose", "2-D",
+                      "[2, 3, 4]");
   RNNKIT_CHECK_THROWS(sum(a, 2), std::invalid_argument, "sum", "[-2, 2)", "rank 2", "got 2");
   RNNKIT_CHECK_THROWS(mean(a, -3), std::invalid_argument, "mean", "[-2, 2)", "got -3");
   RNNKIT_CHECK_THROWS(softmax(a, 5), std::invalid_argument, "softmax", "got 5");
@@ -360,9 +364,7 @@ struct DefaultCapacityOnExit {
 };
 
 // A float32 [m, k] · [k, 2] product, which needs exactly one primitive (keyed by its shapes).
-void matmul_of_rows(std::int64_t m) {
-  (void)matmul(Tensor::ones({m, 3}), Tensor::ones({3, 2}));
-}
+void matmul_of_rows(std::int64_t m) { (void)matmul(Tensor::ones({m, 3}), Tensor::ones({3, 2})); }
 
 // a · b in plain loops, in double.
 std::vector<double> loop_matmul(const std::vector<double>& a, const std::vector<double>& b,
@@ -468,4 +470,50 @@ BOOST_AUTO_TEST_CASE(concurrent_matmuls_of_different_shapes_match_sequential_run
   BOOST_TEST(s.capacity == 2u);
   // Every product looked its primitive up exactly once; no count was lost to a race.
   BOOST_TEST(s.hits + s.misses == before.hits + before.misses + threads * repeats);
+}
+
+BOOST_DATA_TEST_CASE(sum_to_shape_over_any_axes_matches_a_plain_loop,
+                     boost::unit_test::data::make({DType::f32, DType::f64}), dtype) {
+  // Leading axes (a bias gradient), a middle one, trailing ones, and all of them.
+  const Shape shape{3, 5, 4};
+  const Tensor x = random_tensor(shape, dtype, 3);
+  const std::vector<double> values = x.to(DType::f64).to_vector();
+  for (const Shape& target : std::vector<Shape>{
+           {1, 1, 4}, {1, 5, 4}, {3, 1, 4}, {3, 5, 1}, {3, 1, 1}, {1, 5, 1}, {1, 1, 1}}) {
+    std::vector<double> expected(static_cast<std::size_t>(numel(target)), 0.0);
+    for (std::int64_t i = 0; i < 3; ++i) {
+      for (std::int64_t j = 0; j < 5; ++j) {
+        for (std::int64_t k = 0; k < 4; ++k) {
+          const std::int64_t to =
+              ((target[0] == 1 ? 0 : i) * target[1] + (target[1] == 1 ? 0 : j)) * target[2] +
+              (target[2] == 1 ? 0 : k);
+          expected[static_cast<std::size_t>(to)] +=
+              values[static_cast<std::size_t>((i * 5 + j) * 4 + k)];
+        }
+      }
+    }
+    const Tensor actual = sum_to_shape(x, target);
+    BOOST_TEST(actual.shape() == target);
+    check_close(actual.to(DType::f64), Tensor::from_values(target, expected, DType::f64),
+                dtype == DType::f32 ? 1e-6 : 1e-12, 1e-6);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(freed_storage_is_kept_for_reuse_and_released_on_request) {
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr bool recycled = false;  // AddressSanitizer builds free at once to catch stale reads
+#else
+  constexpr bool recycled = true;
+#endif
+  release_cached_memory();
+  BOOST_TEST(cached_memory_bytes() == 0u);
+  { const Tensor scratch = Tensor::zeros({1024}); }
+  BOOST_TEST(cached_memory_bytes() == (recycled ? 4096u : 0u));
+  // A tensor of a similar size takes the kept block instead of new memory.
+  Tensor reused = Tensor::empty({1000});
+  BOOST_TEST(cached_memory_bytes() == 0u);
+  reused = Tensor();
+  BOOST_TEST(cached_memory_bytes() == (recycled ? 4096u : 0u));
+  release_cached_memory();
+  BOOST_TEST(cached_memory_bytes() == 0u);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <new>
 #include <stdexcept>
 
@@ -13,14 +14,8 @@
 namespace rnnkit {
 namespace detail {
 
-Storage::Storage(std::size_t bytes) : nbytes(bytes) {
-  constexpr std::size_t alignment = 64;
-  const std::size_t rounded = (bytes + alignment - 1) / alignment * alignment;
-  data = std::aligned_alloc(alignment, rounded == 0 ? alignment : rounded);
-  if (data == nullptr) throw std::bad_alloc();
-}
-
-Storage::~Storage() { std::free(data); }
+Storage::Storage(std::size_t bytes)
+    : memory(acquire_memory(bytes)), data(memory.get()), nbytes(bytes) {}
 
 std::shared_ptr<TensorImpl> make_impl(Shape shape, DType dtype) {
   for (auto d : shape) {
@@ -29,8 +24,16 @@ std::shared_ptr<TensorImpl> make_impl(Shape shape, DType dtype) {
           fmt::format("Tensor: dimensions must be non-negative, got shape {}", shape_str(shape)));
     }
   }
+  // The byte count must fit an int64 too, or it wraps to a small allocation.
+  const std::int64_t elements = numel(shape);
+  const auto element_size = static_cast<std::int64_t>(dtype_size(dtype));
+  if (elements > std::numeric_limits<std::int64_t>::max() / element_size) {
+    throw std::invalid_argument(fmt::format(
+        "Tensor: shape {} of {} is too large: its size in bytes overflows a 64-bit integer",
+        shape_str(shape), dtype_name(dtype)));
+  }
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::make_shared<Storage>(static_cast<std::size_t>(numel(shape)) * dtype_size(dtype));
+  impl->storage = std::make_shared<Storage>(static_cast<std::size_t>(elements * element_size));
   impl->shape = std::move(shape);
   impl->dtype = dtype;
   return impl;
@@ -38,7 +41,8 @@ std::shared_ptr<TensorImpl> make_impl(Shape shape, DType dtype) {
 
 void require_defined(std::string_view op, const Tensor& tensor, std::string_view argument) {
   if (!tensor.defined()) {
-    throw std::invalid_argument(fmt::format("{}: argument '{}' is an undefined tensor", op, argument));
+    throw std::invalid_argument(
+        fmt::format("{}: argument '{}' is an undefined tensor", op, argument));
   }
 }
 
@@ -52,8 +56,9 @@ void require_floating(std::string_view op, const Tensor& tensor, std::string_vie
 
 void require_same_dtype(std::string_view op, const Tensor& a, const Tensor& b) {
   if (a.dtype() != b.dtype()) {
-    throw std::invalid_argument(fmt::format("{}: both tensors must have the same dtype, got {} and {}",
-                                            op, dtype_name(a.dtype()), dtype_name(b.dtype())));
+    throw std::invalid_argument(
+        fmt::format("{}: both tensors must have the same dtype, got {} and {}", op,
+                    dtype_name(a.dtype()), dtype_name(b.dtype())));
   }
 }
 
@@ -66,15 +71,17 @@ using detail::TensorImpl;
 
 std::int64_t flat_index(const Shape& shape, std::initializer_list<std::int64_t> index) {
   if (index.size() != shape.size()) {
-    throw std::invalid_argument(fmt::format("Tensor::at: expected an index of {} coordinates for shape {}, got {}",
-                                            shape.size(), shape_str(shape), index.size()));
+    throw std::invalid_argument(
+        fmt::format("Tensor::at: expected an index of {} coordinates for shape {}, got {}",
+                    shape.size(), shape_str(shape), index.size()));
   }
   std::int64_t flat = 0;
   std::size_t axis = 0;
   for (auto i : index) {
     if (i < 0 || i >= shape[axis]) {
-      throw std::invalid_argument(fmt::format("Tensor::at: index {} is out of range for axis {} of shape {}",
-                                              i, axis, shape_str(shape)));
+      throw std::invalid_argument(
+          fmt::format("Tensor::at: index {} is out of range for axis {} of shape {}", i, axis,
+                      shape_str(shape)));
     }
     flat = flat * shape[axis] + i;
     ++axis;
@@ -84,20 +91,26 @@ std::int64_t flat_index(const Shape& shape, std::initializer_list<std::int64_t> 
 
 template <class T>
 constexpr DType dtype_of() {
-  if constexpr (std::is_same_v<T, float>) return DType::f32;
-  else if constexpr (std::is_same_v<T, double>) return DType::f64;
-  else if constexpr (std::is_same_v<T, std::uint8_t>) return DType::boolean;
-  else return DType::i64;
+  if constexpr (std::is_same_v<T, float>)
+    return DType::f32;
+  else if constexpr (std::is_same_v<T, double>)
+    return DType::f64;
+  else if constexpr (std::is_same_v<T, std::uint8_t>)
+    return DType::boolean;
+  else
+    return DType::i64;
 }
 
 template <class T>
 T from_double(double v) {
-  if constexpr (std::is_same_v<T, std::uint8_t>) return v != 0.0 ? 1 : 0;
-  else return static_cast<T>(v);
+  if constexpr (std::is_same_v<T, std::uint8_t>)
+    return v != 0.0 ? 1 : 0;
+  else
+    return static_cast<T>(v);
 }
 
-void append_values(std::string& out, const Tensor& t, const std::vector<double>& v, std::size_t axis,
-                   std::int64_t offset, std::int64_t stride) {
+void append_values(std::string& out, const Tensor& t, const std::vector<double>& v,
+                   std::size_t axis, std::int64_t offset, std::int64_t stride) {
   const auto& shape = t.shape();
   const std::int64_t n = shape[axis];
   const std::int64_t inner = stride / n;
@@ -126,7 +139,9 @@ const detail::TensorImpl& Tensor::checked_impl() const {
   return *impl_;
 }
 
-Tensor Tensor::empty(Shape shape, DType dtype) { return Tensor(detail::make_impl(std::move(shape), dtype)); }
+Tensor Tensor::empty(Shape shape, DType dtype) {
+  return Tensor(detail::make_impl(std::move(shape), dtype));
+}
 
 Tensor Tensor::zeros(Shape shape, DType dtype) {
   Tensor t = empty(std::move(shape), dtype);
@@ -159,31 +174,36 @@ Tensor Tensor::from_values(Shape shape, std::span<const double> values, DType dt
 }
 
 Tensor Tensor::from_values(Shape shape, std::initializer_list<double> values, DType dtype) {
-  return from_values(std::move(shape), std::span<const double>(values.begin(), values.size()), dtype);
+  return from_values(std::move(shape), std::span<const double>(values.begin(), values.size()),
+                     dtype);
 }
 
 Tensor Tensor::uniform(Shape shape, double low, double high, Generator& generator, DType dtype) {
   if (!(low <= high)) {
-    throw std::invalid_argument(fmt::format("Tensor::uniform: low must not exceed high, got low={} high={}", low, high));
+    throw std::invalid_argument(
+        fmt::format("Tensor::uniform: low must not exceed high, got low={} high={}", low, high));
   }
   Tensor t = empty(std::move(shape), dtype);
   detail::dispatch_float("Tensor::uniform", dtype, [&](auto zero) {
     using T = decltype(zero);
     T* p = t.impl_->ptr<T>();
-    for (std::int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(generator.uniform(low, high));
+    for (std::int64_t i = 0; i < t.numel(); ++i)
+      p[i] = static_cast<T>(generator.uniform(low, high));
   });
   return t;
 }
 
 Tensor Tensor::normal(Shape shape, double mean, double stddev, Generator& generator, DType dtype) {
   if (!(stddev >= 0)) {
-    throw std::invalid_argument(fmt::format("Tensor::normal: stddev must be non-negative, got {}", stddev));
+    throw std::invalid_argument(
+        fmt::format("Tensor::normal: stddev must be non-negative, got {}", stddev));
   }
   Tensor t = empty(std::move(shape), dtype);
   detail::dispatch_float("Tensor::normal", dtype, [&](auto zero) {
     using T = decltype(zero);
     T* p = t.impl_->ptr<T>();
-    for (std::int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(generator.normal(mean, stddev));
+    for (std::int64_t i = 0; i < t.numel(); ++i)
+      p[i] = static_cast<T>(generator.normal(mean, stddev));
   });
   return t;
 }
@@ -198,8 +218,8 @@ DType Tensor::dtype() const { return checked_impl().dtype; }
 
 double Tensor::item() const {
   if (numel() != 1) {
-    throw std::invalid_argument(
-        fmt::format("Tensor::item: expected a tensor with one element, got shape {}", shape_str(shape())));
+    throw std::invalid_argument(fmt::format(
+        "Tensor::item: expected a tensor with one element, got shape {}", shape_str(shape())));
   }
   return to_vector()[0];
 }
@@ -275,7 +295,8 @@ void Tensor::copy_(const Tensor& source) {
     dispatch_any(source.dtype(), [&](auto src_zero) {
       using S = decltype(src_zero);
       const S* src = source.impl_->ptr<S>();
-      for (std::int64_t i = 0; i < numel(); ++i) dst[i] = from_double<D>(static_cast<double>(src[i]));
+      for (std::int64_t i = 0; i < numel(); ++i)
+        dst[i] = from_double<D>(static_cast<double>(src[i]));
     });
   });
 }
@@ -291,9 +312,9 @@ void Tensor::fill_(double value) {
 Tensor Tensor::reshape(Shape new_shape) const {
   const Shape& old_shape = shape();
   if (rnnkit::numel(new_shape) != numel()) {
-    throw std::invalid_argument(fmt::format("reshape: cannot reshape a tensor of shape {} ({} elements) to {} ({} elements)",
-                                            shape_str(old_shape), numel(), shape_str(new_shape),
-                                            rnnkit::numel(new_shape)));
+    throw std::invalid_argument(fmt::format(
+        "reshape: cannot reshape a tensor of shape {} ({} elements) to {} ({} elements)",
+        shape_str(old_shape), numel(), shape_str(new_shape), rnnkit::numel(new_shape)));
   }
   auto impl = std::make_shared<TensorImpl>();
   impl->shape = std::move(new_shape);
@@ -308,8 +329,8 @@ Tensor Tensor::reshape(Shape new_shape) const {
 Tensor Tensor::to(DType target) const {
   if (target == dtype()) return *this;
   if (requires_grad() && !is_floating(target)) {
-    throw std::invalid_argument(fmt::format("Tensor::to: cannot convert a tensor that requires grad to {}",
-                                            dtype_name(target)));
+    throw std::invalid_argument(fmt::format(
+        "Tensor::to: cannot convert a tensor that requires grad to {}", dtype_name(target)));
   }
   Tensor out = empty(shape(), target);
   out.copy_(*this);
@@ -342,11 +363,13 @@ bool Tensor::requires_grad() const { return checked_impl().requires_grad; }
 
 Tensor& Tensor::set_requires_grad(bool requires_grad) {
   if (requires_grad && !is_floating(dtype())) {
-    throw std::invalid_argument(fmt::format("set_requires_grad: only float32 and float64 tensors can require grad, got {}",
-                                            dtype_name(dtype())));
+    throw std::invalid_argument(
+        fmt::format("set_requires_grad: only float32 and float64 tensors can require grad, got {}",
+                    dtype_name(dtype())));
   }
   if (!is_leaf()) {
-    throw std::logic_error("set_requires_grad: only leaf tensors can change requires_grad; use detach() first");
+    throw std::logic_error(
+        "set_requires_grad: only leaf tensors can change requires_grad; use detach() first");
   }
   impl_->requires_grad = requires_grad;
   return *this;

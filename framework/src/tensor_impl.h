@@ -1,25 +1,26 @@
 #pragma once
 
+#include <fmt/format.h>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string_view>
 
-#include <fmt/format.h>
-
+#include "memory_pool.h"
 #include "rnnkit/framework/autograd.h"
 #include "rnnkit/framework/tensor.h"
 
 namespace rnnkit::detail {
 
-/// One 64-byte aligned allocation shared by every tensor that views it.
+/// One 64-byte aligned allocation from the memory pool, shared by every tensor that views it.
 struct Storage {
   explicit Storage(std::size_t nbytes);
-  ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
 
+  PooledMemory memory;
   void* data = nullptr;
   std::size_t nbytes = 0;
   std::atomic<std::uint64_t> version{0};
@@ -46,8 +47,10 @@ std::shared_ptr<TensorImpl> make_impl(Shape shape, DType dtype);
 template <class F>
 decltype(auto) dispatch_float(std::string_view op, DType dtype, F&& f) {
   switch (dtype) {
-    case DType::f32: return f(float{});
-    case DType::f64: return f(double{});
+    case DType::f32:
+      return f(float{});
+    case DType::f64:
+      return f(double{});
     default:
       throw std::invalid_argument(
           fmt::format("{}: expected a float32 or float64 tensor, got {}", op, dtype_name(dtype)));
@@ -58,10 +61,14 @@ decltype(auto) dispatch_float(std::string_view op, DType dtype, F&& f) {
 template <class F>
 decltype(auto) dispatch_any(DType dtype, F&& f) {
   switch (dtype) {
-    case DType::f32: return f(float{});
-    case DType::f64: return f(double{});
-    case DType::boolean: return f(std::uint8_t{});
-    case DType::i64: break;
+    case DType::f32:
+      return f(float{});
+    case DType::f64:
+      return f(double{});
+    case DType::boolean:
+      return f(std::uint8_t{});
+    case DType::i64:
+      break;
   }
   return f(std::int64_t{});
 }

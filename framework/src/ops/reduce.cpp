@@ -1,5 +1,7 @@
 // Reductions: sum, mean (all or along an axis), sum_to_shape, any, argmax.
 
+#include <algorithm>
+
 #include "kernels/eigen/kernels.h"
 #include "kernels/onednn/primitives.h"
 #include "rnnkit/framework/autograd.h"
@@ -9,9 +11,30 @@
 namespace rnnkit {
 namespace {
 
+// Whether summing `shape` to `target` (same rank) sums over leading axes only, and not over
+// all of them: target is 1 up to some axis and equal to shape from there, as a bias's gradient
+// over [B, T, U] is.
+bool sums_leading_axes(const Shape& shape, const Shape& target) {
+  std::size_t first_kept = 0;
+  while (first_kept < target.size() && target[first_kept] == 1) ++first_kept;
+  return first_kept < target.size() &&
+         std::equal(target.begin() + static_cast<std::ptrdiff_t>(first_kept), target.end(),
+                    shape.begin() + static_cast<std::ptrdiff_t>(first_kept));
+}
+
 // Sums x to `target` (same rank, dims equal or 1) on the backend serving the dtype.
 Tensor reduce_to(std::string_view op, const Tensor& x, const Shape& target) {
   Tensor out = Tensor::empty(target, x.dtype());
+  if (x.numel() > 0 && sums_leading_axes(x.shape(), target)) {
+    // oneDNN 2.6 runs this on its scalar reference kernel, about a hundred times slower than
+    // adding up rows.
+    detail::dispatch_float(op, x.dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      kernels::eigen::sum_rows(x.data<T>(), x.numel() / out.numel(), out.numel(),
+                               out.mutable_data<T>());
+    });
+    return out;
+  }
   if (x.dtype() == DType::f32 && x.numel() > 0) {
     kernels::onednn::reduce_sum(x.data<float>(), x.shape(), out.mutable_data<float>(), target);
     return out;
@@ -40,9 +63,10 @@ Tensor sum(const Tensor& x) {
   detail::require_floating("sum", x, "x");
   const Shape input_shape = x.shape();
   Tensor out = reduce_to("sum", x, Shape(input_shape.size(), 1)).reshape({});
-  return record("sum", {x}, out, [input_shape](const std::vector<Tensor>& g) -> std::vector<Tensor> {
-    return {broadcast_to(g[0], input_shape)};
-  });
+  return record("sum", {x}, out,
+                [input_shape](const std::vector<Tensor>& g) -> std::vector<Tensor> {
+                  return {broadcast_to(g[0], input_shape)};
+                });
 }
 
 Tensor sum(const Tensor& x, std::int64_t axis, bool keepdims) {
@@ -56,9 +80,10 @@ Tensor sum(const Tensor& x, std::int64_t axis, bool keepdims) {
     dropped.erase(dropped.begin() + a);
     out = out.reshape(dropped);
   }
-  return record("sum", {x}, out, [input_shape, kept](const std::vector<Tensor>& g) -> std::vector<Tensor> {
-    return {broadcast_to(g[0].reshape(kept), input_shape)};
-  });
+  return record("sum", {x}, out,
+                [input_shape, kept](const std::vector<Tensor>& g) -> std::vector<Tensor> {
+                  return {broadcast_to(g[0].reshape(kept), input_shape)};
+                });
 }
 
 Tensor mean(const Tensor& x) {
@@ -84,15 +109,17 @@ Tensor sum_to_shape(const Tensor& x, const Shape& shape) {
   aligned.insert(aligned.end(), shape.begin(), shape.end());
   Tensor out = reduce_to("sum_to_shape", x, aligned).reshape(shape);
   const Shape input_shape = x.shape();
-  return record("sum_to_shape", {x}, out, [input_shape](const std::vector<Tensor>& g) -> std::vector<Tensor> {
-    return {broadcast_to(g[0], input_shape)};
-  });
+  return record("sum_to_shape", {x}, out,
+                [input_shape](const std::vector<Tensor>& g) -> std::vector<Tensor> {
+                  return {broadcast_to(g[0], input_shape)};
+                });
 }
 
 Tensor any(const Tensor& mask, std::int64_t axis) {
   detail::require_defined("any", mask, "mask");
   if (mask.dtype() != DType::boolean) {
-    throw std::invalid_argument(fmt::format("any: expected a bool mask, got {}", dtype_name(mask.dtype())));
+    throw std::invalid_argument(
+        fmt::format("any: expected a bool mask, got {}", dtype_name(mask.dtype())));
   }
   const int a = normalize_axis("any", axis, mask.shape().size());
   Shape out_shape = mask.shape();
@@ -103,15 +130,16 @@ Tensor any(const Tensor& mask, std::int64_t axis) {
   std::uint8_t* o = out.mutable_data<std::uint8_t>();
   for (std::int64_t i = 0; i < s.outer; ++i)
     for (std::int64_t e = 0; e < s.extent; ++e)
-      for (std::int64_t j = 0; j < s.inner; ++j) o[i * s.inner + j] |= in[(i * s.extent + e) * s.inner + j];
+      for (std::int64_t j = 0; j < s.inner; ++j)
+        o[i * s.inner + j] |= in[(i * s.extent + e) * s.inner + j];
   return out;
 }
 
 Tensor argmax(const Tensor& x) {
   detail::require_floating("argmax", x, "x");
   if (x.dim() < 1 || x.size(-1) == 0) {
-    throw std::invalid_argument(fmt::format("argmax: expected a non-empty last axis, got shape {}",
-                                            shape_str(x.shape())));
+    throw std::invalid_argument(
+        fmt::format("argmax: expected a non-empty last axis, got shape {}", shape_str(x.shape())));
   }
   Shape out_shape(x.shape().begin(), x.shape().end() - 1);
   Tensor out = Tensor::empty(out_shape, DType::i64);

@@ -23,6 +23,13 @@ void set_primitive_cache_capacity(std::size_t capacity);
 /// Drops every cached primitive and zeroes the counters.
 void clear_primitive_cache();
 
+/// Frees the memory rnnkit keeps for reuse: tensors and RNN workspaces freed by earlier steps
+/// (at most 1 GiB in 4096 blocks), which later allocations of a similar size take instead of
+/// asking the system again.
+void release_cached_memory();
+/// Bytes of memory kept for reuse.
+std::size_t cached_memory_bytes();
+
 /// Fixes the number of threads of oneDNN and Eigen kernels (OpenMP) at n >= 1, for every
 /// problem size: the automatic choice below is turned off.
 void set_num_threads(int n);

@@ -3,10 +3,9 @@
 // Eigen kernels: every float64 op, and the float32 ops oneDNN has no primitive for. Buffers are
 // contiguous and row-major.
 
+#include <Eigen/Core>
 #include <cstdint>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "rnnkit/framework/shape.h"
 
@@ -82,8 +81,9 @@ void broadcast_binary(Op op, const T* a, const Shape& a_shape, const T* b, const
     vec(out, n) = vec(a, n).binaryExpr(vec(b, n), op);
     return;
   }
-  for_each_broadcast(out_shape, a_shape, b_shape,
-                     [&](std::int64_t o, std::int64_t i, std::int64_t j) { out[o] = op(a[i], b[j]); });
+  for_each_broadcast(
+      out_shape, a_shape, b_shape,
+      [&](std::int64_t o, std::int64_t i, std::int64_t j) { out[o] = op(a[i], b[j]); });
 }
 
 /// dst (of dst_shape, dims equal or 1, possibly fewer leading dims) = sum of src over the
@@ -96,6 +96,14 @@ void reduce_sum_to(const T* src, const Shape& src_shape, T* dst, const Shape& ds
                      [&](std::int64_t, std::int64_t i, std::int64_t j) { dst[j] += src[i]; });
 }
 
+/// dst[cols] = the sum of the rows of src [rows, cols] (rows >= 1), one row at a time.
+template <class T>
+void sum_rows(const T* src, std::int64_t rows, std::int64_t cols, T* dst) {
+  auto out = vec(dst, cols);
+  out = vec(src, cols);
+  for (std::int64_t r = 1; r < rows; ++r) out += vec(src + r * cols, cols);
+}
+
 /// c[M, N] = op(a) op(b).
 template <class T>
 void matmul(const T* a, bool transpose_a, const T* b, bool transpose_b, T* c, std::int64_t m,
@@ -103,10 +111,14 @@ void matmul(const T* a, bool transpose_a, const T* b, bool transpose_b, T* c, st
   auto out = mat(c, m, n);
   const auto am = transpose_a ? mat(a, k, m) : mat(a, m, k);
   const auto bm = transpose_b ? mat(b, n, k) : mat(b, k, n);
-  if (transpose_a && transpose_b) out.noalias() = am.transpose() * bm.transpose();
-  else if (transpose_a) out.noalias() = am.transpose() * bm;
-  else if (transpose_b) out.noalias() = am * bm.transpose();
-  else out.noalias() = am * bm;
+  if (transpose_a && transpose_b)
+    out.noalias() = am.transpose() * bm.transpose();
+  else if (transpose_a)
+    out.noalias() = am.transpose() * bm;
+  else if (transpose_b)
+    out.noalias() = am * bm.transpose();
+  else
+    out.noalias() = am * bm;
 }
 
 /// Splits shape at `axis` into (outer, extent, inner) for axis-wise loops.
@@ -117,9 +129,12 @@ inline AxisSplit split_at(const Shape& shape, int axis) {
   AxisSplit s;
   for (int i = 0; i < static_cast<int>(shape.size()); ++i) {
     const auto d = shape[static_cast<std::size_t>(i)];
-    if (i < axis) s.outer *= d;
-    else if (i == axis) s.extent = d;
-    else s.inner *= d;
+    if (i < axis)
+      s.outer *= d;
+    else if (i == axis)
+      s.extent = d;
+    else
+      s.inner *= d;
   }
   return s;
 }
@@ -159,7 +174,8 @@ void softmax_backward(bool log, const T* dst, const T* diff_dst, T* diff_src, co
       }
       for (std::int64_t e = 0; e < s.extent; ++e) {
         const std::int64_t at = base + e * s.inner;
-        diff_src[at] = log ? diff_dst[at] - std::exp(dst[at]) * dot : dst[at] * (diff_dst[at] - dot);
+        diff_src[at] =
+            log ? diff_dst[at] - std::exp(dst[at]) * dot : dst[at] * (diff_dst[at] - dot);
       }
     }
   }

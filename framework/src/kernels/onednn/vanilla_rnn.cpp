@@ -6,14 +6,13 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <mutex>
-#include <new>
 #include <string>
 #include <vector>
 
 #include "kernels/onednn/runtime.h"
 #include "kernels/threads.h"
+#include "memory_pool.h"
 
 namespace rnnkit::kernels::onednn {
 namespace {
@@ -25,54 +24,9 @@ using dt = dnnl::memory::data_type;
 
 constexpr auto direction = dnnl::rnn_direction::unidirectional_left2right;
 
-// Workspaces, scratch gradients and reordered weights are recycled rather than freed: a fresh
-// 40 MB workspace is mapped and page-faulted on every step otherwise, which costs about half as
-// much as the RNN itself.
-class BufferPool : public std::enable_shared_from_this<BufferPool> {
- public:
-  PooledBuffer acquire(std::size_t bytes) {
-    bytes = std::max<std::size_t>((bytes + alignment - 1) / alignment * alignment, alignment);
-    Block block;
-    {
-      std::lock_guard lock(mutex_);
-      if (auto it = idle_.lower_bound(bytes); it != idle_.end() && it->first <= 2 * bytes) {
-        bytes = it->first;
-        block = std::move(it->second);
-        idle_.erase(it);
-      }
-    }
-    if (!block) {
-      block.reset(std::aligned_alloc(alignment, bytes));
-      if (!block) throw std::bad_alloc();
-    }
-    void* data = block.release();
-    return PooledBuffer(data, [pool = shared_from_this(), bytes](void* released) {
-      pool->give_back(Block(released), bytes);
-    });
-  }
-
- private:
-  struct Free {
-    void operator()(void* data) const { std::free(data); }
-  };
-  using Block = std::unique_ptr<void, Free>;
-  static constexpr std::size_t alignment = 64;
-  static constexpr std::size_t max_idle = 16;
-
-  void give_back(Block block, std::size_t bytes) {
-    std::lock_guard lock(mutex_);
-    if (idle_.size() == max_idle) idle_.erase(idle_.begin());
-    idle_.emplace(bytes, std::move(block));
-  }
-
-  std::mutex mutex_;
-  std::multimap<std::size_t, Block> idle_;
-};
-
-BufferPool& pool() {
-  static const auto instance = std::make_shared<BufferPool>();
-  return *instance;
-}
+// Workspaces, scratch gradients and reordered weights come from the memory pool: a fresh 40 MB
+// workspace mapped and page-faulted on every step costs about half as much as the RNN itself.
+PooledBuffer acquire(std::size_t bytes) { return rnnkit::detail::acquire_memory(bytes); }
 
 void reorder(const std::string& key, const md& from, const void* source, const md& to,
              void* destination) {
@@ -103,7 +57,7 @@ class WeightCache {
     // A copy some caller still executes with must not be overwritten.
     PooledBuffer buffer = entry != entries_.end() && entry->buffer.use_count() == 1
                               ? entry->buffer
-                              : pool().acquire(layout.get_size());
+                              : acquire(layout.get_size());
     reorder(reorder_key, plain, weights.data, layout, buffer.get());
     ++reorders_;
     if (entry != entries_.end()) {
@@ -194,7 +148,7 @@ PooledBuffer zeros(std::size_t bytes) {
   static std::size_t size = 0;
   std::lock_guard lock(mutex);
   if (bytes > size) {
-    shared = pool().acquire(bytes);
+    shared = acquire(bytes);
     std::memset(shared.get(), 0, bytes);
     size = bytes;
   }
@@ -206,7 +160,7 @@ class GradientTargets {
  public:
   void* resolve(void* wanted, std::size_t bytes) {
     if (wanted != nullptr) return wanted;
-    held_.push_back(pool().acquire(bytes));
+    held_.push_back(acquire(bytes));
     return held_.back().get();
   }
 
@@ -234,8 +188,8 @@ VanillaRnnState vanilla_rnn_forward(const VanillaRnnProblem& problem, bool train
                                              pd.weights_desc(1), key + ":weights_iter");
   const PooledBuffer zero_bias = weights.bias ? nullptr : zeros(l.bias.get_size());
   VanillaRnnState state{.workspace = nullptr,
-                        .x = pool().acquire(l.x_time_major.get_size()),
-                        .sequence = pool().acquire(l.sequence_time_major.get_size())};
+                        .x = acquire(l.x_time_major.get_size()),
+                        .sequence = acquire(l.sequence_time_major.get_size())};
   reorder(transpose_key("ntc_to_tnc", l.x), l.x, x, l.x_time_major, state.x.get());
   std::unordered_map<int, dnnl::memory> arguments{
       {DNNL_ARG_SRC_LAYER, wrap(l.x_time_major, state.x.get())},
@@ -247,7 +201,7 @@ VanillaRnnState vanilla_rnn_forward(const VanillaRnnProblem& problem, bool train
       {DNNL_ARG_DST_ITER, wrap(l.state, last_state)}};
   if (training) {
     const md workspace_desc = pd.workspace_desc();
-    state.workspace = pool().acquire(workspace_desc.get_size());
+    state.workspace = acquire(workspace_desc.get_size());
     arguments.emplace(DNNL_ARG_WORKSPACE, wrap(workspace_desc, state.workspace.get()));
   }
   run_with_chosen_threads(key,

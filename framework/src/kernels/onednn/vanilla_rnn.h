@@ -47,7 +47,7 @@ struct VanillaRnnGradients {
   float* bias = nullptr;
 };
 
-/// Memory from a process-wide pool, returned to it when the last handle goes.
+/// Memory from the process-wide pool (memory_pool.h), returned to it when the last handle goes.
 using PooledBuffer = std::shared_ptr<void>;
 
 /// What forward training leaves for backward: the workspace and the time-major copies of x and
