@@ -24,6 +24,16 @@ if(RNNKIT_SANITIZE)
                                                         $<$<CXX_COMPILER_ID:GNU>:-Wno-uninitialized>)
   target_link_options(rnnkit_build_options INTERFACE -fsanitize=address,undefined)
 endif()
+if(RNNKIT_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "RNNKIT_FUZZ needs clang's libFuzzer: -DCMAKE_CXX_COMPILER=clang++")
+  endif()
+  # Coverage for libFuzzer in every rnnkit target; only the fuzz targets link its main().
+  target_compile_options(rnnkit_build_options INTERFACE
+                         -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer
+                         -fno-sanitize-recover=all)
+  target_link_options(rnnkit_build_options INTERFACE -fsanitize=address,undefined)
+endif()
 
 # rnnkit_add_library(<folder> [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
 # Creates target rnnkit_<folder>, exported as rnnkit::<folder>, from <folder>/src/**.cpp.

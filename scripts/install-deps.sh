@@ -8,7 +8,9 @@ packages=(
   g++ cmake make pkg-config
   libdnnl-dev ocl-icd-opencl-dev opencl-headers
   libeigen3-dev libboost-test-dev libfmt-dev nlohmann-json3-dev zlib1g-dev
-  libcli11-dev gnuplot-nox
+  clang libclang-rt-dev libomp-dev
+  libcli11-dev gnuplot-nox valgrind
+  libopenmpi-dev openmpi-bin
 )
 
 sudo_cmd=()

@@ -186,7 +186,8 @@ BOOST_AUTO_TEST_CASE(terminate_on_nan_stops_at_the_first_bad_batch) {
        })});
   const models::History history = fit({callbacks::TerminateOnNaN()}, 3);
   BOOST_TEST(history.epoch().size() == 1u);
-  BOOST_TEST(model.optimizer().iterations() == 1);
+  // The batch with the NaN loss applies no update (rnnkit keeps the last good weights).
+  BOOST_TEST(model.optimizer().iterations() == 0);
   BOOST_TEST(std::isnan(history["loss"][0]));
 }
 

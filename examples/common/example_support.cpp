@@ -3,11 +3,15 @@
 #include <fmt/format.h>
 #include <rnnkit/framework/random.h>
 #include <rnnkit/framework/runtime.h>
+#ifdef RNNKIT_EXAMPLES_HAVE_MPI
+#include <rnnkit/distributed/mpi_distribution.h>
+#endif
 
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -53,10 +57,26 @@ void add_common_flags(CLI::App& app, CommonOptions& options) {
   app.add_flag("!--no-plot", options.plot, "Do not draw the training curves");
 }
 
+void add_distributed_flag(CLI::App& app, CommonOptions& options) {
+  app.add_flag("--distributed", options.distributed,
+               "Train data-parallel over MPI: run as mpirun -np N <example> --distributed");
+}
+
 void apply(const CommonOptions& options) {
   rnnkit::set_global_seed(options.seed);
   if (options.threads > 0) rnnkit::set_num_threads(options.threads);
   std::filesystem::create_directories(options.out_dir);
+}
+
+std::shared_ptr<rnnkit::models::Distribution> start_distribution(const CommonOptions& options) {
+  if (!options.distributed) return nullptr;
+#ifdef RNNKIT_EXAMPLES_HAVE_MPI
+  return std::make_shared<rnnkit::distributed::MpiDistribution>();
+#else
+  throw std::runtime_error(
+      "--distributed: rnnkit was built without MPI; install libopenmpi-dev and configure with "
+      "-DRNNKIT_DISTRIBUTED=ON");
+#endif
 }
 
 rnnkit::callbacks::CSVLogger history_csv(const CommonOptions& options, std::string_view name) {

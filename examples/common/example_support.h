@@ -4,11 +4,13 @@
 // training-curve picture.
 
 #include <rnnkit/callbacks/callbacks.h>
+#include <rnnkit/models/distribution.h>
 #include <rnnkit/models/logs.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -23,13 +25,23 @@ struct CommonOptions {
   int verbose = 1;                      ///< Keras's fit verbosity: 0, 1 or 2
   std::filesystem::path out_dir = ".";  ///< where the CSV, the plot and weights go
   bool plot = true;
+  bool distributed = false;  ///< --distributed, for the examples that call add_distributed_flag
 };
 
 /// Registers --epochs, --batch-size, --seed, --threads, --verbose, --out-dir and --no-plot.
 void add_common_flags(CLI::App& app, CommonOptions& options);
 
+/// Registers --distributed: train data-parallel over MPI, one rank per process of
+/// `mpirun -np N <example> --distributed`.
+void add_distributed_flag(CLI::App& app, CommonOptions& options);
+
 /// Seeds rnnkit, sets the thread count and creates out_dir; call after parsing.
 void apply(const CommonOptions& options);
+
+/// With --distributed, starts MPI and returns the distribution to hand to
+/// Sequential::set_distribution(); otherwise null (one process). Throws std::runtime_error when
+/// rnnkit was built without rnnkit::distributed.
+std::shared_ptr<rnnkit::models::Distribution> start_distribution(const CommonOptions& options);
 
 /// A CSVLogger writing `<out_dir>/<name>_history.csv`.
 rnnkit::callbacks::CSVLogger history_csv(const CommonOptions& options, std::string_view name);

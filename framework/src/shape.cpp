@@ -9,8 +9,15 @@
 namespace rnnkit {
 
 std::int64_t numel(const Shape& shape) {
+  // A zero dimension makes the shape empty, however large the others.
+  if (std::ranges::find(shape, 0) != shape.end()) return 0;
   std::int64_t n = 1;
-  for (auto d : shape) n *= d;
+  for (auto d : shape) {
+    if (__builtin_mul_overflow(n, d, &n)) {
+      throw std::invalid_argument(fmt::format(
+          "shape {} has more elements than a 64-bit integer can count", shape_str(shape)));
+    }
+  }
   return n;
 }
 

@@ -72,7 +72,7 @@ std::string encode(const Archive& archive) {
   for (auto group = archive.groups.begin(); group != archive.groups.end(); ++group) {
     const auto& [name, tensors] = *group;
     if (std::any_of(archive.groups.begin(), group,
-                    [&](const auto& earlier) { return earlier.first == name; })) {
+                    [&](const auto& earlier) { return earlier.first == group->first; })) {
       throw std::invalid_argument(fmt::format(
           "save_archive: group \"{}\" appears twice; group names must be unique", name));
     }

@@ -40,7 +40,7 @@ void History::append(int epoch, const Logs& logs) {
   epochs_.push_back(epoch);
   for (const auto& [name, value] : logs) {
     auto found = std::find_if(values_.begin(), values_.end(),
-                              [&name](const auto& entry) { return entry.first == name; });
+                              [&key = name](const auto& entry) { return entry.first == key; });
     if (found == values_.end()) {
       values_.emplace_back(name, std::vector<double>{});
       found = std::prev(values_.end());

@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 
+#include "models/config_text.h"
 #include "rnnkit/layers/serialization.h"
 #include "rnnkit/models/sequential.h"
 
@@ -110,11 +111,11 @@ Sequential Sequential::from_layer_configs(const Config& config) {
 Sequential model_from_json(std::string_view json) {
   Config parsed;
   try {
-    parsed = Config::parse(json);
-  } catch (const Config::parse_error& error) {
+    parsed = detail::parse_config_text(json);
+  } catch (const Config::exception& error) {
     throw std::invalid_argument(fmt::format("model_from_json: not valid JSON: {}", error.what()));
   }
-  if (!parsed.is_object() || parsed.value("class_name", "") != "Sequential" ||
+  if (!parsed.is_object() || parsed.value("class_name", Config()) != "Sequential" ||
       !parsed.contains("config")) {
     throw std::invalid_argument(fmt::format(
         "model_from_json: expected {{\"class_name\": \"Sequential\", \"config\": ...}}, got a "

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "models/compiled.h"
+#include "models/config_text.h"
 #include "rnnkit/framework/io.h"
 #include "rnnkit/framework/losses.h"
 #include "rnnkit/layers/serialization.h"
@@ -37,12 +38,12 @@ Config parse_metadata(const io::Archive& archive, const std::filesystem::path& p
                       std::string_view who) {
   Config metadata;
   try {
-    metadata = Config::parse(archive.metadata);
-  } catch (const Config::parse_error& error) {
+    metadata = detail::parse_config_text(archive.metadata);
+  } catch (const Config::exception& error) {
     throw std::runtime_error(
         fmt::format("{}: '{}' has unreadable metadata: {}", who, path.string(), error.what()));
   }
-  if (!metadata.is_object() || metadata.value("format", "") != "rnnkit" ||
+  if (!metadata.is_object() || metadata.value("format", Config()) != "rnnkit" ||
       !metadata.contains("layers") || !archive.group(weights_group)) {
     throw std::runtime_error(
         fmt::format("{}: '{}' is an archive but not an rnnkit model file", who, path.string()));
@@ -115,7 +116,8 @@ void Sequential::load_weights(const std::filesystem::path& path) {
   const io::Archive archive = io::load_archive(path);
   const Config metadata = parse_metadata(archive, path, who);
   try {
-    restore_weights(archive, metadata, who);
+    // A file of another model is refused by a message that names the file.
+    restore_weights(archive, metadata, fmt::format("{}('{}')", who, path.string()));
   } catch (const Config::exception& error) {
     throw std::runtime_error(
         fmt::format("{}: '{}' has malformed metadata: {}", who, path.string(), error.what()));

@@ -9,7 +9,11 @@
 
 #include "models/batches.h"
 #include "models/compiled.h"
+#include "models/data_parallel.h"
+#include "models/non_finite.h"
 #include "models/progress.h"
+#include "models/trackers.h"
+#include "rnnkit/callbacks/callbacks.h"
 #include "rnnkit/framework/autograd.h"
 #include "rnnkit/framework/metrics.h"
 #include "rnnkit/framework/ops.h"
@@ -95,16 +99,19 @@ losses::AnyLoss logits_loss(const losses::Loss* loss, const std::string& activat
   return nullptr;
 }
 
-// The callbacks of one run: progress first (as Keras's ProgbarLogger), then the user's.
+// The callbacks of one run: progress first (as Keras's ProgbarLogger), then the user's; under a
+// distribution, progress and the chief-only callbacks run on rank 0 alone.
 std::vector<callbacks::AnyCallback> with_progress(const std::vector<callbacks::AnyCallback>& user,
                                                   std::ostream* output, int verbose, int epochs,
-                                                  std::int64_t steps) {
+                                                  std::int64_t steps,
+                                                  const Distribution* distribution) {
   std::vector<callbacks::AnyCallback> all;
-  if (verbose > 0) {
+  if (verbose > 0 && detail::is_chief(distribution)) {
     all.emplace_back(std::make_shared<detail::ProgressLogger>(output ? *output : std::cout, verbose,
                                                               epochs, steps));
   }
-  all.insert(all.end(), user.begin(), user.end());
+  const std::vector<callbacks::AnyCallback> mine = detail::callbacks_for_rank(user, distribution);
+  all.insert(all.end(), mine.begin(), mine.end());
   return all;
 }
 
@@ -136,6 +143,31 @@ void require_pair(std::string_view who, const Tensor& x, const Tensor& y, const 
   }
   if (x.size(0) == 0) throw std::invalid_argument(fmt::format("{}: x holds no samples", who));
   detail::require_input_mask(who, mask, x);
+}
+
+// How require_finite counts the batches of a tensor: samples before `held_out` are batched for
+// training, those from it on for validation, each from its first sample.
+struct Batching {
+  std::int64_t batch_size = 0;
+  std::int64_t held_out = 0;
+  std::string training_note = {};
+  std::string validation_note = {};
+};
+
+// Throws std::invalid_argument when `data` holds NaN or Inf, naming `what`, the first sample
+// holding one and the batch it falls in.
+void require_finite(std::string_view who, std::string_view what, const Tensor& data,
+                    const Batching& batching) {
+  const std::optional<detail::NonFinite> found = detail::find_non_finite(data);
+  if (!found) return;
+  const bool validation = found->sample >= batching.held_out;
+  const std::int64_t batch =
+      (found->sample - (validation ? batching.held_out : 0)) / batching.batch_size;
+  throw std::invalid_argument(fmt::format(
+      "{}: {} holds {} at sample {}, in {} {} of batch_size {}{}; clean the data, or set "
+      "allow_non_finite to use it as it is",
+      who, what, found->value, found->sample, validation ? "validation batch" : "batch", batch,
+      batching.batch_size, validation ? batching.validation_note : batching.training_note));
 }
 
 // Whether `shape` equals `pattern`, where -1 in `pattern` (an unknown size) matches any size.
@@ -191,23 +223,6 @@ class CallbackBinding {
 };
 
 }  // namespace
-
-/// Running sums of the loss and the metrics over the batches of one epoch or evaluation.
-struct Sequential::Trackers {
-  double loss_sum = 0.0;
-  double loss_count = 0.0;
-  std::vector<double> sums;
-  std::vector<double> counts;
-
-  Logs results(const std::vector<std::string>& names) const {
-    Logs logs;
-    logs.set("loss", loss_count > 0 ? loss_sum / loss_count : 0.0);
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      logs.set(names[i], counts[i] > 0 ? sums[i] / counts[i] : 0.0);
-    }
-    return logs;
-  }
-};
 
 void Sequential::compile(CompileOptions options) {
   const std::string who = fmt::format("Sequential '{}': compile", name_);
@@ -302,19 +317,26 @@ void Sequential::update_trackers(Trackers& trackers, const Tensor& y, const Mode
 }
 
 Logs Sequential::train_step(const Tensor& x, const Tensor& y, const Tensor& mask,
-                            Trackers& trackers) {
+                            Trackers& trackers, bool keep_weights_on_non_finite_loss) {
+  if (data_parallel_) {
+    return data_parallel_step(x, y, mask, trackers, true, keep_weights_on_non_finite_loss);
+  }
   for (Variable variable : trainable_weights()) variable.zero_grad();
   const ModelOutput output = call(x, mask, true);
   const Tensor loss = total_loss(y, output);
-  loss.backward();
-  // Listed after the call, which builds the layers that have no weights yet.
-  compiled_->optimizer->apply(trainable_weights());
-  update_trackers(trackers, y, output, loss.item(), x.size(0));
+  const double value = loss.item();
+  if (!keep_weights_on_non_finite_loss || std::isfinite(value)) {
+    loss.backward();
+    // Listed after the call, which builds the layers that have no weights yet.
+    compiled_->optimizer->apply(trainable_weights());
+  }
+  update_trackers(trackers, y, output, value, x.size(0));
   return trackers.results(compiled_->metrics);
 }
 
 Logs Sequential::test_step(const Tensor& x, const Tensor& y, const Tensor& mask,
                            Trackers& trackers) {
+  if (data_parallel_) return data_parallel_step(x, y, mask, trackers, false, false);
   NoGradGuard no_grad;
   const ModelOutput output = call(x, mask, false);
   update_trackers(trackers, y, output, total_loss(y, output).item(), x.size(0));
@@ -366,42 +388,74 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& opti
                   .y = detail::take_range(y, train_samples, samples),
                   .mask = detail::take_range(options.mask, train_samples, samples)};
   }
+  if (!options.allow_non_finite) {
+    const Batching batching{.batch_size = options.batch_size,
+                            .held_out = train_samples,
+                            .training_note = options.shuffle ? " (counted before shuffling)" : "",
+                            .validation_note = fmt::format(
+                                " (validation_split holds out samples {} on)", train_samples)};
+    require_finite(who, "x", x, batching);
+    require_finite(who, "y", y, batching);
+    if (options.validation_data) {
+      const Batching validation_batching{.batch_size = options.batch_size, .held_out = 0};
+      require_finite(who, "validation_data.x", validation.x, validation_batching);
+      require_finite(who, "validation_data.y", validation.y, validation_batching);
+    }
+  }
 
   check_targets(who, "y", x, y, options.batch_size);
   if (validation.x.defined()) {
     check_targets(who, "validation y", validation.x, validation.y, options.batch_size);
   }
+  if (data_parallel_) {
+    synchronize(who, detail::fit_arguments(x, y, options, train_samples, validation));
+  }
 
   const std::int64_t steps = step_count(train_samples, options.batch_size);
-  const std::vector<callbacks::AnyCallback> callbacks =
-      with_progress(options.callbacks, options.output, options.verbose, options.epochs, steps);
+  const std::vector<callbacks::AnyCallback> callbacks = with_progress(
+      options.callbacks, options.output, options.verbose, options.epochs, steps, distribution());
   const CallbackBinding binding(callbacks, this);
+  // TerminateOnNaN keeps the last good weights: the step whose loss is not finite skips its
+  // update (Keras applies it, then stops).
+  const bool keep_weights_on_non_finite_loss =
+      std::any_of(callbacks.begin(), callbacks.end(), [](const callbacks::AnyCallback& callback) {
+        return dynamic_cast<const callbacks::TerminateOnNaN*>(&*callback) != nullptr;
+      });
   stop_training = false;
   History history;
   Logs logs;
   for (const auto& callback : callbacks) callback->on_train_begin(logs);
   for (int epoch = options.initial_epoch; epoch < options.epochs && !stop_training; ++epoch) {
     for (const auto& callback : callbacks) callback->on_epoch_begin(epoch, {});
-    const std::vector<std::int64_t> order = detail::sample_order(train_samples, options.shuffle);
+    std::vector<std::int64_t> order = detail::sample_order(train_samples, options.shuffle);
+    if (data_parallel_) detail::broadcast_order(*data_parallel_->distribution, order);
     Trackers trackers;
     for (std::int64_t step = 0; step < steps && !stop_training; ++step) {
       const std::int64_t begin = step * options.batch_size;
       const std::int64_t end = std::min(begin + options.batch_size, train_samples);
-      const std::span<const std::int64_t> rows(order.data() + begin,
-                                               static_cast<std::size_t>(end - begin));
+      const detail::Shard part = detail::shard(end - begin, distribution());
+      const std::span<const std::int64_t> rows(order.data() + begin + part.begin,
+                                               static_cast<std::size_t>(part.end - part.begin));
       for (const auto& callback : callbacks) callback->on_train_batch_begin(step, {});
       logs = train_step(detail::take_rows(x, rows), detail::take_rows(y, rows),
-                        detail::take_rows(options.mask, rows), trackers);
+                        detail::take_rows(options.mask, rows), trackers,
+                        keep_weights_on_non_finite_loss);
       for (const auto& callback : callbacks) callback->on_train_batch_end(step, logs);
+      if (data_parallel_) {
+        stop_training = detail::on_any_rank(*data_parallel_->distribution, stop_training);
+      }
     }
     if (validation.x.defined()) {
       const Logs validation_logs =
           run_evaluation(validation.x, validation.y,
                          {.batch_size = options.batch_size, .verbose = 0, .mask = validation.mask},
-                         options.callbacks);
+                         detail::callbacks_for_rank(options.callbacks, distribution()));
       for (const auto& [name, value] : validation_logs) logs.set("val_" + name, value);
     }
     for (const auto& callback : callbacks) callback->on_epoch_end(epoch, logs);
+    if (data_parallel_) {
+      stop_training = detail::on_any_rank(*data_parallel_->distribution, stop_training);
+    }
     history.append(epoch, logs);
   }
   for (const auto& callback : callbacks) callback->on_train_end(logs);
@@ -417,9 +471,12 @@ Logs Sequential::run_evaluation(const Tensor& x, const Tensor& y, const Evaluate
   for (std::int64_t step = 0; step * options.batch_size < samples; ++step) {
     const std::int64_t begin = step * options.batch_size;
     const std::int64_t end = std::min(begin + options.batch_size, samples);
+    const detail::Shard part = detail::shard(end - begin, distribution());
     for (const auto& callback : callbacks) callback->on_test_batch_begin(step, {});
-    logs = test_step(detail::take_range(x, begin, end), detail::take_range(y, begin, end),
-                     detail::take_range(options.mask, begin, end), trackers);
+    logs =
+        test_step(detail::take_range(x, begin + part.begin, begin + part.end),
+                  detail::take_range(y, begin + part.begin, begin + part.end),
+                  detail::take_range(options.mask, begin + part.begin, begin + part.end), trackers);
     for (const auto& callback : callbacks) callback->on_test_batch_end(step, logs);
   }
   for (const auto& callback : callbacks) callback->on_test_end(logs);
@@ -434,10 +491,16 @@ Logs Sequential::evaluate(const Tensor& x, const Tensor& y, const EvaluateOption
   require_pair(who, x, y, options.mask);
   require_batch_size(who, options.batch_size);
   require_verbose(who, options.verbose);
+  if (!options.allow_non_finite) {
+    const Batching batching{.batch_size = options.batch_size, .held_out = x.size(0)};
+    require_finite(who, "x", x, batching);
+    require_finite(who, "y", y, batching);
+  }
   check_targets(who, "y", x, y, options.batch_size);
+  if (data_parallel_) synchronize(who, detail::evaluate_arguments(x, y, options));
   const std::vector<callbacks::AnyCallback> callbacks =
       with_progress(options.callbacks, options.output, options.verbose, 1,
-                    step_count(x.size(0), options.batch_size));
+                    step_count(x.size(0), options.batch_size), distribution());
   const CallbackBinding binding(callbacks, this);
   return run_evaluation(x, y, options, callbacks);
 }
@@ -452,7 +515,7 @@ Tensor Sequential::predict(const Tensor& x, const PredictOptions& options) {
   if (samples == 0) throw std::invalid_argument(fmt::format("{}: x holds no samples", who));
   const std::vector<callbacks::AnyCallback> callbacks =
       with_progress(options.callbacks, options.output, options.verbose, 1,
-                    step_count(samples, options.batch_size));
+                    step_count(samples, options.batch_size), distribution());
   const CallbackBinding binding(callbacks, this);
   for (const auto& callback : callbacks) callback->on_predict_begin({});
   NoGradGuard no_grad;
@@ -477,8 +540,12 @@ Logs Sequential::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& 
   }
   require_pair(who, x, y, mask);
   check_targets(who, "y", x, y, x.size(0));
+  if (data_parallel_ && !data_parallel_->synchronized) {
+    synchronize(who, detail::batch_arguments(x, y, mask));
+  }
+  const detail::BatchPart part = detail::batch_part(x, y, mask, distribution());
   Trackers trackers;
-  return train_step(x, y, mask, trackers);
+  return train_step(part.x, part.y, part.mask, trackers, false);
 }
 
 Logs Sequential::test_on_batch(const Tensor& x, const Tensor& y, const Tensor& mask) {
@@ -488,8 +555,12 @@ Logs Sequential::test_on_batch(const Tensor& x, const Tensor& y, const Tensor& m
   }
   require_pair(who, x, y, mask);
   check_targets(who, "y", x, y, x.size(0));
+  if (data_parallel_ && !data_parallel_->synchronized) {
+    synchronize(who, detail::batch_arguments(x, y, mask));
+  }
+  const detail::BatchPart part = detail::batch_part(x, y, mask, distribution());
   Trackers trackers;
-  return test_step(x, y, mask, trackers);
+  return test_step(part.x, part.y, part.mask, trackers);
 }
 
 Tensor Sequential::predict_on_batch(const Tensor& x, const Tensor& mask) {

@@ -10,7 +10,8 @@ namespace rnnkit {
 /// Dimensions of a tensor, outermost first (row-major).
 using Shape = std::vector<std::int64_t>;
 
-/// Number of elements of a shape (1 for a scalar shape []).
+/// Number of elements of a shape (1 for a scalar shape []); std::invalid_argument when the
+/// count overflows an int64.
 std::int64_t numel(const Shape& shape);
 /// "[2, 3]".
 std::string shape_str(const Shape& shape);

@@ -24,6 +24,9 @@ class Callback {
   /// The model being trained; std::logic_error outside fit/evaluate/predict.
   models::Sequential& model() const;
   void set_model(models::Sequential* model) { model_ = model; }
+  /// Whether, when the model trains under a Distribution, only the chief (rank 0) runs this
+  /// callback (Keras's _chief_worker_only); true for the callbacks that write files.
+  virtual bool chief_worker_only() const { return false; }
 
   virtual void on_train_begin(const models::Logs& /*logs*/) {}
   virtual void on_train_end(const models::Logs& /*logs*/) {}

@@ -84,6 +84,7 @@ class ModelCheckpoint : public Callback {
   /// The path written last (empty before the first save).
   const std::filesystem::path& last_saved() const { return last_saved_; }
 
+  bool chief_worker_only() const override { return true; }
   void on_epoch_end(int epoch, models::Logs& logs) override;
 
  private:
@@ -94,10 +95,16 @@ class ModelCheckpoint : public Callback {
   std::filesystem::path last_saved_;
 };
 
-/// Keras TerminateOnNaN: stops training as soon as a batch's loss is NaN or infinite.
+/// Keras TerminateOnNaN: stops training as soon as a batch's loss is NaN or infinite, printing
+/// which epoch and batch. Unlike Keras, fit() then skips that batch's update, so the model keeps
+/// the weights and optimizer state of the last step whose loss was finite.
 class TerminateOnNaN : public Callback {
  public:
+  void on_epoch_begin(int epoch, const models::Logs& logs) override;
   void on_train_batch_end(std::int64_t batch, const models::Logs& logs) override;
+
+ private:
+  int epoch_ = 0;
 };
 
 /// Keras CSVLogger arguments.
@@ -112,6 +119,7 @@ class CSVLogger : public Callback {
  public:
   explicit CSVLogger(std::filesystem::path filename, CSVLoggerOptions options = {});
 
+  bool chief_worker_only() const override { return true; }
   void on_train_begin(const models::Logs& logs) override;
   void on_epoch_end(int epoch, models::Logs& logs) override;
   void on_train_end(const models::Logs& logs) override;

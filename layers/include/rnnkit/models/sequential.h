@@ -7,6 +7,7 @@
 #include <rnnkit/framework/tensor.h>
 #include <rnnkit/framework/variable.h>
 #include <rnnkit/layers/layer.h>
+#include <rnnkit/models/distribution.h>
 #include <rnnkit/models/logs.h>
 #include <rnnkit/optim/any_optimizer.h>
 #include <rnnkit/optim/optimizer.h>
@@ -23,6 +24,10 @@
 
 namespace rnnkit::io {
 struct Archive;
+}
+
+namespace rnnkit::models::detail {
+struct DataParallel;
 }
 
 namespace rnnkit::models {
@@ -63,6 +68,10 @@ struct FitOptions {
   Tensor mask = {};
   /// Where progress goes; null means std::cout.
   std::ostream* output = nullptr;
+  /// Train on x, y and validation data that hold NaN or Inf (an rnnkit addition). By default
+  /// fit() scans them once before anything changes and throws std::invalid_argument naming the
+  /// argument, the first sample holding one and the batch it falls in.
+  bool allow_non_finite = false;
 };
 
 /// evaluate() arguments.
@@ -72,6 +81,8 @@ struct EvaluateOptions {
   Tensor mask = {};
   std::vector<callbacks::AnyCallback> callbacks = {};
   std::ostream* output = nullptr;
+  /// Evaluate x and y that hold NaN or Inf; by default evaluate() throws as fit() does.
+  bool allow_non_finite = false;
 };
 
 /// predict() arguments.
@@ -175,14 +186,18 @@ class Sequential {
   /// Trains for `options.epochs` epochs on x [N, ...] and y [N, ...]; returns the per-epoch loss
   /// and metrics ("loss", metrics, then "val_..."). Everything is validated before the first
   /// step: x and y must have the same N, batch_size >= 1, validation_split in [0, 1), epochs >=
-  /// 0, and the model compiled; otherwise std::invalid_argument / std::logic_error and the model
-  /// is unchanged.
+  /// 0, the model compiled, and x, y and the validation data free of NaN and Inf (unless
+  /// allow_non_finite); otherwise std::invalid_argument / std::logic_error and the model is
+  /// unchanged. With a TerminateOnNaN callback, the batch whose loss is NaN or Inf applies no
+  /// update: training stops with the weights and optimizer state of the last finite-loss step
+  /// (Keras applies that batch's update before stopping).
   History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
   /// The loss and metrics over x and y, as means over the samples.
   Logs evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options = {});
   /// The model's outputs for x, computed batch by batch in inference mode.
   Tensor predict(const Tensor& x, const PredictOptions& options = {});
-  /// One optimization step on exactly this batch; the loss and metrics of this batch.
+  /// One optimization step on exactly this batch; the loss and metrics of this batch. Like
+  /// Keras's, it does not scan x and y for NaN or Inf (the returned loss shows them).
   Logs train_on_batch(const Tensor& x, const Tensor& y, const Tensor& mask = {});
   /// The loss and metrics of this batch in inference mode; nothing is updated.
   Logs test_on_batch(const Tensor& x, const Tensor& y, const Tensor& mask = {});
@@ -191,6 +206,21 @@ class Sequential {
 
   /// Set by a callback to end fit() after the current batch (Keras model.stop_training).
   bool stop_training = false;
+
+  /// Trains data-parallel over the processes of `distribution` (as a Keras model built under
+  /// MultiWorkerMirroredStrategy), or in this process alone when null, the default. Every rank
+  /// then runs the same program: fit(), evaluate(), train_on_batch() and test_on_batch() become
+  /// collective, take the same x and y on every rank, give each rank its share of every batch
+  /// (the first batch_size % size() ranks one sample more) and sum the gradients, losses and
+  /// metrics so that the update, History and logs equal one process's on the whole batch.
+  /// fit() and evaluate() (and the first train_on_batch() or test_on_batch()) first check that
+  /// every rank holds the same model, compile settings, arguments and data, throwing
+  /// std::invalid_argument on every rank otherwise, then give every rank rank 0's weights.
+  /// Only rank 0 prints progress and runs the callbacks that write files; predict() stays
+  /// local. Stateful layers are refused (std::invalid_argument), as Keras refuses them.
+  void set_distribution(std::shared_ptr<Distribution> distribution);
+  /// The distribution set by set_distribution(); null when training in this process alone.
+  Distribution* distribution() const;
 
   /// Keras get_config(): {"name", "layers": [InputLayer when built, then each layer
   /// serialized]}.
@@ -224,7 +254,9 @@ class Sequential {
   Tensor total_loss(const Tensor& y, const ModelOutput& output) const;
   void update_trackers(Trackers& trackers, const Tensor& y, const ModelOutput& output, double loss,
                        std::int64_t batch) const;
-  Logs train_step(const Tensor& x, const Tensor& y, const Tensor& mask, Trackers& trackers);
+  /// One step; with `keep_weights_on_non_finite_loss` a NaN or Inf loss applies no update.
+  Logs train_step(const Tensor& x, const Tensor& y, const Tensor& mask, Trackers& trackers,
+                  bool keep_weights_on_non_finite_loss);
   Logs test_step(const Tensor& x, const Tensor& y, const Tensor& mask, Trackers& trackers);
   Logs run_evaluation(const Tensor& x, const Tensor& y, const EvaluateOptions& options,
                       const std::vector<callbacks::AnyCallback>& callbacks);
@@ -239,6 +271,13 @@ class Sequential {
                      bool include_model) const;
   void restore_weights(const io::Archive& archive, const Config& metadata, std::string_view who);
   friend Sequential load_model(const std::filesystem::path& path, bool compile);
+  /// Throws unless every rank holds this model and passed `arguments`, refuses stateful layers,
+  /// then gives every rank rank 0's weights (set_distribution()).
+  void synchronize(std::string_view who, const std::string& arguments);
+  /// train_step() (`training`) or test_step() over the distribution: x, y and mask are this
+  /// rank's rows of the batch; statistics and gradients are summed over the ranks.
+  Logs data_parallel_step(const Tensor& x, const Tensor& y, const Tensor& mask, Trackers& trackers,
+                          bool training, bool keep_weights_on_non_finite_loss);
 
   std::string name_;
   std::vector<std::unique_ptr<layers::Layer>> layers_;
@@ -250,6 +289,8 @@ class Sequential {
   /// Optimizer state loaded before compile(), for the optimizer of class pending_optimizer_class_.
   std::unique_ptr<optim::OptimizerState> pending_optimizer_state_;
   std::string pending_optimizer_class_;
+  /// Set by set_distribution(); shared_ptr so that the type stays private to the sources.
+  std::shared_ptr<detail::DataParallel> data_parallel_;
 };
 
 /// Rebuilds a model from Sequential::to_json() (or Keras's JSON for the layers rnnkit has).
