@@ -82,7 +82,10 @@ bool graph_contains(const Tensor& t, const std::string& name) {
 }
 
 struct MaskedCase {
-  bool return_sequences, go_backwards, zero_output_for_mask, initial_state;
+  bool return_sequences = false;
+  bool go_backwards = false;
+  bool zero_output_for_mask = false;
+  bool initial_state = false;
 };
 
 // Rows of 6, 3, 1 and 5 real steps; at the start (left padding) under go_backwards, so that in
