@@ -36,6 +36,23 @@ struct PathCase {
   bool use_bias, return_sequences, go_backwards, initial_state, stateful, dropout;
 };
 
+// Calls `layer` (with return_state) and backpropagates random projections of both outputs.
+Run call_and_backward(SimpleRNN& layer, const Tensor& x, const Tensor& h0,
+                      const layers::RNNCallOptions& call) {
+  auto [output, state] = layer(x, call);
+  const Tensor w_out = random_tensor(output.shape(), DType::f32, 50);
+  const Tensor w_state = random_tensor(state.shape(), DType::f32, 51);
+  (sum(output * w_out) + sum(state * w_state)).backward();
+  Run r{.output = output,
+        .state = state,
+        .x_grad = x.grad(),
+        .h0_grad = h0.has_grad() ? h0.grad() : Tensor(),
+        .weight_grads = {},
+        .output_op = output.grad_fn() ? output.grad_fn()->name : "none"};
+  for (const Variable& v : layer.weights()) r.weight_grads.push_back(v.value().grad());
+  return r;
+}
+
 Run run(const PathCase& c, bool unroll) {
   const auto p = make_problem(DType::f32, 3, 6, 4, 5);
   SimpleRNN layer(options_for(p, {.activation = c.activation,
@@ -52,18 +69,7 @@ Run run(const PathCase& c, bool unroll) {
   Tensor h0 = p.h0.clone().set_requires_grad();
   layers::RNNCallOptions call{.training = true};
   if (c.initial_state) call.initial_state = {h0};
-  auto [output, state] = layer(x, call);
-  const Tensor w_out = random_tensor(output.shape(), DType::f32, 50);
-  const Tensor w_state = random_tensor(state.shape(), DType::f32, 51);
-  (sum(output * w_out) + sum(state * w_state)).backward();
-  Run r{.output = output,
-        .state = state,
-        .x_grad = x.grad(),
-        .h0_grad = h0.has_grad() ? h0.grad() : Tensor(),
-        .weight_grads = {},
-        .output_op = output.grad_fn() ? output.grad_fn()->name : "none"};
-  for (const Variable& v : layer.weights()) r.weight_grads.push_back(v.value().grad());
-  return r;
+  return call_and_backward(layer, x, h0, call);
 }
 
 // Whether the graph that produced `t` holds an op named `name`.
@@ -110,17 +116,8 @@ Run run_masked(const MaskedCase& c, const Tensor& mask, bool unroll) {
   Tensor h0 = random_tensor({4, 5}, DType::f32, 52).set_requires_grad();
   layers::RNNCallOptions call{.mask = mask, .training = true};
   if (c.initial_state) call.initial_state = {h0};
-  auto [output, state] = layer(x, call);
-  const Tensor w_out = random_tensor(output.shape(), DType::f32, 50);
-  const Tensor w_state = random_tensor(state.shape(), DType::f32, 51);
-  (sum(output * w_out) + sum(state * w_state)).backward();
-  Run r{.output = output,
-        .state = state,
-        .x_grad = x.grad(),
-        .h0_grad = h0.has_grad() ? h0.grad() : Tensor(),
-        .weight_grads = {},
-        .output_op = graph_contains(output, "fused_simple_rnn") ? "fused_simple_rnn" : "steps"};
-  for (const Variable& v : layer.weights()) r.weight_grads.push_back(v.value().grad());
+  Run r = call_and_backward(layer, x, h0, call);
+  r.output_op = graph_contains(r.output, "fused_simple_rnn") ? "fused_simple_rnn" : "steps";
   return r;
 }
 
