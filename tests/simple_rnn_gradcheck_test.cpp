@@ -30,11 +30,12 @@ struct Config {
   std::string activation = "tanh";
   bool use_bias = true, return_sequences = false, go_backwards = false, initial_state = false,
        stateful = false, dropout = false, masked = false, recurrent_dropout = false,
-       regularized = false;
+       regularized = false, zero_output_for_mask = false, unroll = false;
   std::int64_t batch = 2, time = 3, features = 2, units = 2;
 };
 
-// Every gradient of one float64 SimpleRNN call (per-step path): inputs, initial state, kernel,
+// Every gradient of one float64 SimpleRNN call (stepped_simple_rnn, or the step loop of
+// autograd ops with unroll): inputs, initial state, kernel,
 // recurrent kernel, bias. A fresh layer with the same seed per evaluation keeps the dropout
 // masks fixed; a stateful layer's kept state is a fixed constant set by reset_states.
 void check_layer_gradients(const Config& c) {
@@ -67,7 +68,9 @@ void check_layer_gradients(const Config& c) {
                      .return_state = true,
                      .go_backwards = c.go_backwards,
                      .stateful = c.stateful,
+                     .unroll = c.unroll,
                      .seed = 5,
+                     .zero_output_for_mask = c.zero_output_for_mask,
                      .dtype = DType::f64});
     if (c.stateful) {
       layer(Tensor::zeros(x_shape, DType::f64));
@@ -104,6 +107,35 @@ BOOST_DATA_TEST_CASE(every_gradient_of_every_configuration,
                          .dropout = dropout,
                          .masked = masked,
                          .recurrent_dropout = recurrent_dropout});
+}
+
+BOOST_DATA_TEST_CASE(zero_output_for_mask_with_every_masked_option,
+                     bdata::make({false, true}) * bdata::make({false, true}) *
+                         bdata::make({false, true}) * bdata::make({false, true}),
+                     return_sequences, go_backwards, initial_state, recurrent_dropout) {
+  check_layer_gradients({.return_sequences = return_sequences,
+                         .go_backwards = go_backwards,
+                         .initial_state = initial_state,
+                         .masked = true,
+                         .recurrent_dropout = recurrent_dropout,
+                         .zero_output_for_mask = true});
+}
+
+// unroll runs the step loop of autograd ops, which any custom cell runs too.
+BOOST_DATA_TEST_CASE(the_step_loop_of_unroll,
+                     bdata::make({"tanh", "relu"}) * bdata::make({false, true}) *
+                         bdata::make({false, true}) * bdata::make({false, true}) *
+                         bdata::make({false, true}) * bdata::make({false, true}),
+                     activation, return_sequences, go_backwards, masked, recurrent_dropout,
+                     zero_output_for_mask) {
+  check_layer_gradients({.activation = activation,
+                         .return_sequences = return_sequences,
+                         .go_backwards = go_backwards,
+                         .initial_state = true,
+                         .masked = masked,
+                         .recurrent_dropout = recurrent_dropout,
+                         .zero_output_for_mask = zero_output_for_mask,
+                         .unroll = true});
 }
 
 BOOST_AUTO_TEST_CASE(regularization_losses_are_differentiated_too) {

@@ -40,8 +40,8 @@ struct PathCase {
 Run call_and_backward(SimpleRNN& layer, const Tensor& x, const Tensor& h0,
                       const layers::RNNCallOptions& call) {
   auto [output, state] = layer(x, call);
-  const Tensor w_out = random_tensor(output.shape(), DType::f32, 50);
-  const Tensor w_state = random_tensor(state.shape(), DType::f32, 51);
+  const Tensor w_out = random_tensor(output.shape(), output.dtype(), 50);
+  const Tensor w_state = random_tensor(state.shape(), state.dtype(), 51);
   (sum(output * w_out) + sum(state * w_state)).backward();
   Run r{.output = output,
         .state = state,
@@ -92,6 +92,8 @@ struct MaskedCase {
   bool go_backwards = false;
   bool zero_output_for_mask = false;
   bool initial_state = false;
+  bool recurrent_dropout = false;
+  DType dtype = DType::f32;
 };
 
 // Rows of 6, 3, 1 and 5 real steps; at the start (left padding) under go_backwards, so that in
@@ -105,20 +107,51 @@ Tensor padded_mask(bool at_start) {
   return Tensor::from_values({4, 6}, values, DType::boolean);
 }
 
+// Row 1 has a real step after padding, row 3 its only real steps in the middle: not
+// right-padded in either processing order.
+Tensor holed_mask() {
+  return Tensor::from_values(
+      {4, 6}, {1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0},
+      DType::boolean);
+}
+
+// The whole-sequence op that ran, or "steps" for the step loop of autograd ops.
+std::string sequence_op(const Tensor& output) {
+  for (const char* op : {"fused_simple_rnn", "stepped_simple_rnn"}) {
+    if (graph_contains(output, op)) return op;
+  }
+  return "steps";
+}
+
 Run run_masked(const MaskedCase& c, const Tensor& mask, bool unroll) {
-  const auto p = make_problem(DType::f32, 4, 6, 4, 5);
-  SimpleRNN layer(options_for(p, {.return_sequences = c.return_sequences,
+  const auto p = make_problem(c.dtype, 4, 6, 4, 5);
+  SimpleRNN layer(options_for(p, {.recurrent_dropout = c.recurrent_dropout ? 0.3 : 0.0,
+                                  .return_sequences = c.return_sequences,
                                   .return_state = true,
                                   .go_backwards = c.go_backwards,
                                   .unroll = unroll,
+                                  .seed = 23,
                                   .zero_output_for_mask = c.zero_output_for_mask}));
   Tensor x = p.x.clone().set_requires_grad();
-  Tensor h0 = random_tensor({4, 5}, DType::f32, 52).set_requires_grad();
+  Tensor h0 = random_tensor({4, 5}, c.dtype, 52).set_requires_grad();
   layers::RNNCallOptions call{.mask = mask, .training = true};
   if (c.initial_state) call.initial_state = {h0};
   Run r = call_and_backward(layer, x, h0, call);
-  r.output_op = graph_contains(r.output, "fused_simple_rnn") ? "fused_simple_rnn" : "steps";
+  r.output_op = sequence_op(r.output);
   return r;
+}
+
+// Values and every gradient of two runs of one configuration.
+void check_runs_agree(const Run& a, const Run& b, double rtol, double atol) {
+  check_close(a.output, b.output, rtol, atol);
+  check_close(a.state, b.state, rtol, atol);
+  check_close(a.x_grad, b.x_grad, rtol, atol);
+  BOOST_TEST_REQUIRE(a.h0_grad.defined() == b.h0_grad.defined());
+  if (a.h0_grad.defined()) check_close(a.h0_grad, b.h0_grad, rtol, atol);
+  BOOST_TEST_REQUIRE(a.weight_grads.size() == b.weight_grads.size());
+  for (std::size_t i = 0; i < a.weight_grads.size(); ++i) {
+    check_close(a.weight_grads[i], b.weight_grads[i], rtol, atol);
+  }
 }
 
 }  // namespace
@@ -144,20 +177,58 @@ BOOST_DATA_TEST_CASE(right_padded_masks_run_fused_and_agree_with_the_step_loop,
   }
 }
 
-BOOST_AUTO_TEST_CASE(masks_with_a_real_step_after_padding_or_none_use_the_step_loop) {
+BOOST_AUTO_TEST_CASE(masks_with_a_real_step_after_padding_or_none_run_stepped) {
   const MaskedCase c{.return_sequences = true};
-  // Row 1 has a real step after padding; the mask in processing order is not right-padded.
-  const Tensor holed = Tensor::from_values(
-      {4, 6}, {1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1},
-      DType::boolean);
   // Row 2 has no real step at all.
   const Tensor empty_row = Tensor::from_values(
       {4, 6}, {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1},
       DType::boolean);
-  for (const Tensor& mask : {holed, empty_row, padded_mask(/*at_start=*/true)}) {
-    const Run loop = run_masked(c, mask, false);
+  for (const Tensor& mask : {holed_mask(), empty_row, padded_mask(/*at_start=*/true)}) {
+    const Run stepped = run_masked(c, mask, false);
+    const Run loop = run_masked(c, mask, true);
+    BOOST_TEST(stepped.output_op == "stepped_simple_rnn");
     BOOST_TEST(loop.output_op == "steps");
-    check_close(loop.output, run_masked(c, mask, true).output, path_rtol, path_atol);
+    check_runs_agree(stepped, loop, path_rtol, path_atol);
+  }
+}
+
+// stepped_simple_rnn against the step loop of autograd ops (unroll), with holes in the mask and
+// with recurrent dropout (the same seed draws the same masks on both), float32 and float64.
+BOOST_DATA_TEST_CASE(stepped_and_step_loop_paths_agree_on_values_and_gradients,
+                     bdata::make({false, true}) * bdata::make({false, true}) *
+                         bdata::make({false, true}) * bdata::make({false, true}) *
+                         bdata::make({false, true}) * bdata::make({false, true}) *
+                         bdata::make({DType::f32, DType::f64}),
+                     masked, return_sequences, go_backwards, zero_output_for_mask, initial_state,
+                     recurrent_dropout, dtype) {
+  if (!masked && !recurrent_dropout && dtype == DType::f32) return;  // that one runs fused
+  const MaskedCase c{return_sequences, go_backwards, zero_output_for_mask,
+                     initial_state,    recurrent_dropout, dtype};
+  const Tensor mask = masked ? holed_mask() : Tensor();
+  const Run stepped = run_masked(c, mask, false);
+  const Run loop = run_masked(c, mask, true);
+  BOOST_TEST(stepped.output_op == "stepped_simple_rnn");
+  BOOST_TEST(loop.output_op == "steps");
+  BOOST_TEST(stepped.h0_grad.defined() == initial_state);
+  if (dtype == DType::f64) {
+    check_runs_agree(stepped, loop, 1e-13, 1e-14);
+  } else {
+    check_runs_agree(stepped, loop, path_rtol, path_atol);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_stepped_float32_path_agrees_with_float64) {
+  const MaskedCase c32{.return_sequences = true, .initial_state = true, .recurrent_dropout = true};
+  MaskedCase c64 = c32;
+  c64.dtype = DType::f64;
+  const Run single = run_masked(c32, holed_mask(), false);
+  const Run dual = run_masked(c64, holed_mask(), false);
+  BOOST_TEST(single.output_op == "stepped_simple_rnn");
+  check_close(single.output.to(DType::f64), dual.output, path_rtol, path_atol);
+  check_close(single.x_grad.to(DType::f64), dual.x_grad, path_rtol, path_atol);
+  check_close(single.h0_grad.to(DType::f64), dual.h0_grad, path_rtol, path_atol);
+  for (std::size_t i = 0; i < single.weight_grads.size(); ++i) {
+    check_close(single.weight_grads[i].to(DType::f64), dual.weight_grads[i], path_rtol, path_atol);
   }
 }
 
@@ -203,24 +274,24 @@ BOOST_AUTO_TEST_CASE(the_fused_float32_path_agrees_with_float64) {
   check_close(y32.to(DType::f64), y64, path_rtol, path_atol);
 }
 
-BOOST_AUTO_TEST_CASE(
-    holed_masks_recurrent_dropout_float64_and_custom_activations_use_the_step_path) {
+BOOST_AUTO_TEST_CASE(each_configuration_runs_the_fastest_path_that_can) {
   auto op_of = [](layers::SimpleRNNOptions o, layers::RNNCallOptions call,
                   DType dtype = DType::f32) {
     const auto p = make_problem(dtype, 2, 3, 2, 2);
     SimpleRNN layer(options_for(p, std::move(o)));
-    const Tensor y = layer(p.x, std::move(call));
-    return y.grad_fn() ? y.grad_fn()->name : std::string("none");
+    return sequence_op(layer(p.x, std::move(call)));
   };
+  const Tensor holed = Tensor::from_values({2, 3}, {1, 0, 1, 1, 1, 1}, DType::boolean);
   BOOST_TEST(op_of({}, {}) == "fused_simple_rnn");
   BOOST_TEST(op_of({}, {.mask = Tensor::ones({2, 3}, DType::boolean)}) == "fused_simple_rnn");
-  BOOST_TEST(op_of({}, {.mask = Tensor::from_values({2, 3}, {1, 0, 1, 1, 1, 1}, DType::boolean)}) !=
-             "fused_simple_rnn");
-  BOOST_TEST(op_of({.recurrent_dropout = 0.2}, {.training = true}) != "fused_simple_rnn");
+  BOOST_TEST(op_of({}, {.mask = holed}) == "stepped_simple_rnn");
+  BOOST_TEST(op_of({.recurrent_dropout = 0.2}, {.training = true}) == "stepped_simple_rnn");
   BOOST_TEST(op_of({.recurrent_dropout = 0.2}, {}) == "fused_simple_rnn");
-  BOOST_TEST(op_of({.activation = "linear"}, {}) != "fused_simple_rnn");
-  BOOST_TEST(op_of({.activation = [](const Tensor& t) { return tanh(t); }}, {}) !=
-             "fused_simple_rnn");
-  BOOST_TEST(op_of({.unroll = true}, {}) != "fused_simple_rnn");
-  BOOST_TEST(op_of({}, {}, DType::f64) != "fused_simple_rnn");
+  BOOST_TEST(op_of({}, {}, DType::f64) == "stepped_simple_rnn");
+  BOOST_TEST(op_of({.activation = "relu"}, {.mask = holed}, DType::f64) == "stepped_simple_rnn");
+  // No whole-sequence op has these: the step loop of autograd ops runs.
+  BOOST_TEST(op_of({.activation = "linear"}, {}) == "steps");
+  BOOST_TEST(op_of({.activation = [](const Tensor& t) { return tanh(t); }}, {}) == "steps");
+  BOOST_TEST(op_of({.unroll = true}, {}) == "steps");
+  BOOST_TEST(op_of({.unroll = true}, {}, DType::f64) == "steps");
 }

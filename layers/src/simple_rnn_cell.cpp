@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <rnnkit/framework/fused_rnn.h>
 #include <rnnkit/framework/ops.h>
+#include <rnnkit/framework/stepped_rnn.h>
 
 #include <stdexcept>
 
@@ -136,31 +137,62 @@ CellOutput SimpleRNNCell::step(const Tensor& prepared, const std::vector<Tensor>
 std::optional<SequenceOutput> SimpleRNNCell::call_sequence(
     const Tensor& inputs, const Tensor& mask, const std::vector<Tensor>& initial_states,
     const SequenceOptions& options) {
-  const bool training = options.training;
-  const bool recurrent_dropout_on = options_.recurrent_dropout > 0.0 && training;
-  if (!options_.activation.is_builtin() ||
-      !fused_rnn_supports(options_.activation.name(), dtype()) || recurrent_dropout_on) {
+  if (!options_.activation.is_builtin() || inputs.size(0) < 1 || inputs.size(1) < 1) {
     return std::nullopt;
   }
-  std::optional<detail::RightPadding> padding;
-  if (mask.defined()) {
-    padding = detail::right_padding(mask, options.go_backwards);
-    if (!padding) return std::nullopt;
+  const std::string& activation = options_.activation.name();
+  const bool recurrent_dropout_on = options_.recurrent_dropout > 0.0 && options.training;
+  if (fused_rnn_supports(activation, dtype()) && !recurrent_dropout_on) {
+    if (!mask.defined()) return run_fused(inputs, initial_states[0], options, nullptr);
+    if (const auto padding = detail::right_padding(mask, options.go_backwards)) {
+      return run_fused(inputs, initial_states[0], options, &*padding);
+    }
   }
+  if (!stepped_rnn_supports(activation, dtype())) return std::nullopt;
+  return run_stepped(inputs, mask, initial_states[0], options);
+}
+
+SequenceOutput SimpleRNNCell::run_fused(const Tensor& inputs, const Tensor& initial_state,
+                                        const SequenceOptions& options,
+                                        const detail::RightPadding* padding) {
   const bool padded = padding && padding->any_padding;
-  Tensor sequence = apply_input_dropout(inputs, training);
+  Tensor sequence = apply_input_dropout(inputs, options.training);
   if (options_.recurrent_dropout > 0.0) {
     // Inference: Keras still caches the (all-ones) recurrent mask; keep the same cache state.
-    recurrent_dropout_mask_.get({inputs.size(0), options_.units}, dtype(), training, 1, generator_);
+    recurrent_dropout_mask_.get({inputs.size(0), options_.units}, dtype(), options.training, 1,
+                                generator_);
   }
   if (options.go_backwards) sequence = reverse(sequence, 1);
   const FusedRnnOutputs fused =
-      fused_simple_rnn(sequence, initial_states[0], kernel_.value(), recurrent_kernel_.value(),
+      fused_simple_rnn(sequence, initial_state, kernel_.value(), recurrent_kernel_.value(),
                        options_.use_bias ? bias_.value() : Tensor(), options_.activation.name(),
                        options.return_sequences || padded);
   if (padded) return detail::apply_right_padding(fused.sequence, *padding, options);
   return SequenceOutput{
       .sequence = fused.sequence, .last_output = fused.last_state, .states = {fused.last_state}};
+}
+
+SequenceOutput SimpleRNNCell::run_stepped(const Tensor& inputs, const Tensor& mask,
+                                          const Tensor& initial_state,
+                                          const SequenceOptions& options) {
+  // The same draws in the same order as the step loop: input mask, then recurrent mask.
+  const Tensor projected = prepare_inputs(inputs, options.training);
+  Tensor recurrent_mask;
+  if (options_.recurrent_dropout > 0.0) {
+    const auto& masks = recurrent_dropout_mask_.get({inputs.size(0), options_.units}, dtype(),
+                                                    options.training, 1, generator_);
+    if (!recurrent_dropout_mask_.is_identity()) recurrent_mask = masks[0];
+  }
+  const SteppedRnnOutputs stepped = stepped_simple_rnn(
+      projected, initial_state, recurrent_kernel_.value(), options_.activation.name(),
+      {.mask = mask,
+       .recurrent_mask = recurrent_mask,
+       .go_backwards = options.go_backwards,
+       .zero_output_for_mask = options.zero_output_for_mask,
+       .with_sequence = options.return_sequences});
+  return SequenceOutput{.sequence = stepped.sequence,
+                        .last_output = stepped.last_output,
+                        .states = {stepped.last_state}};
 }
 
 }  // namespace rnnkit::layers

@@ -2,6 +2,7 @@
 // comparisons.
 // Each copies whole contiguous runs (memcpy) along the split at its axis.
 
+#include <algorithm>
 #include <cstring>
 
 #include "kernels/eigen/kernels.h"
@@ -59,6 +60,55 @@ Tensor compare(std::string_view op, const Tensor& x, double value, bool (*predic
     using T = decltype(zero);
     const T* in = x.data<T>();
     for (std::int64_t i = 0; i < x.numel(); ++i) o[i] = predicate(static_cast<double>(in[i]), value);
+  });
+  return out;
+}
+
+// The number of consecutive outputs each mask element decides when the mask matches the
+// output's leading axes and is 1 along the rest (a [B, 1] step mask against [B, H] states), or 0
+// when the mask broadcasts some other way.
+std::int64_t mask_run(const Shape& mask, const Shape& out) {
+  const std::size_t lead = out.size() - mask.size();
+  for (std::size_t d = 0; d < lead; ++d) {
+    if (out[d] != 1) return 0;
+  }
+  std::size_t d = lead;
+  while (d < out.size() && mask[d - lead] == out[d]) ++d;
+  std::int64_t run = 1;
+  for (; d < out.size(); ++d) {
+    if (mask[d - lead] != 1) return 0;
+    run *= out[d];
+  }
+  return run;
+}
+
+// mask ? *a : *b elementwise, with a or b already of out_shape; a null one stands for zeros.
+Tensor select(const Tensor& mask, const Tensor* a, const Tensor* b, const Shape& out_shape) {
+  const Tensor& value = a ? *a : *b;
+  Tensor out = Tensor::empty(out_shape, value.dtype());
+  const std::uint8_t* m = mask.data<std::uint8_t>();
+  const std::int64_t run = mask_run(mask.shape(), out_shape);
+  detail::dispatch_float("where", value.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const T* pa = a ? a->data<T>() : nullptr;
+    const T* pb = b ? b->data<T>() : nullptr;
+    T* o = out.mutable_data<T>();
+    if (run > 0) {
+      for (std::int64_t j = 0; j < mask.numel(); ++j) {
+        const T* from = m[j] ? pa : pb;
+        if (from) {
+          std::copy_n(from + j * run, run, o + j * run);
+        } else {
+          std::fill_n(o + j * run, run, T(0));
+        }
+      }
+      return;
+    }
+    kernels::eigen::for_each_broadcast(out_shape, out_shape, mask.shape(),
+                                       [&](std::int64_t i, std::int64_t, std::int64_t j) {
+                                         const T* from = m[j] ? pa : pb;
+                                         o[i] = from ? from[i] : T(0);
+                                       });
   });
   return out;
 }
@@ -191,27 +241,15 @@ Tensor where(const Tensor& mask, const Tensor& a, const Tensor& b) {
   detail::require_same_dtype("where", a, b);
   const Shape value_shape = broadcast_shapes("where", a.shape(), b.shape());
   const Shape out_shape = broadcast_shapes("where", mask.shape(), value_shape);
-  Tensor out = Tensor::empty(out_shape, a.dtype());
   // Broadcast a and b to the output first, then pick per element.
   const Tensor full_a = a.shape() == out_shape ? a : add(Tensor::zeros(out_shape, a.dtype()), a.detach());
   const Tensor full_b = b.shape() == out_shape ? b : add(Tensor::zeros(out_shape, b.dtype()), b.detach());
-  const std::uint8_t* m = mask.data<std::uint8_t>();
-  detail::dispatch_float("where", a.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    const T* pa = full_a.data<T>();
-    const T* pb = full_b.data<T>();
-    T* o = out.mutable_data<T>();
-    kernels::eigen::for_each_broadcast(out_shape, out_shape, mask.shape(),
-                                       [&](std::int64_t i, std::int64_t, std::int64_t j) {
-                                         o[i] = m[j] ? pa[i] : pb[i];
-                                       });
-  });
+  Tensor out = select(mask, &full_a, &full_b, out_shape);
   if (!needs_grad({&a, &b})) return out;
   SavedTensor saved_mask(mask);
   return record("where", {mask, a, b}, out, [saved_mask](const std::vector<Tensor>& g) -> std::vector<Tensor> {
     const Tensor& m = saved_mask.get("where");
-    const Tensor zeros = Tensor::zeros(g[0].shape(), g[0].dtype());
-    return {Tensor(), where(m, g[0], zeros), where(m, zeros, g[0])};
+    return {Tensor(), select(m, &g[0], nullptr, g[0].shape()), select(m, nullptr, &g[0], g[0].shape())};
   });
 }
 

@@ -100,6 +100,28 @@ void matmul(const float* a, bool transpose_a, const float* b, bool transpose_b, 
            {DNNL_ARG_DST, wrap(c_md, c)}});
 }
 
+void matmul_add_activate(algorithm act, const float* a, const float* b, float* c,
+                         std::int64_t m, std::int64_t k, std::int64_t n) {
+  if (m == 0 || n == 0) return;
+  const auto a_md = plain_desc({m, k}, dt::f32);
+  const auto b_md = plain_desc({k, n}, dt::f32);
+  const auto c_md = plain_desc({m, n}, dt::f32);
+  const auto key = fmt::format("matmul_add_activate:{}:{}:{}:{}", static_cast<int>(act), m, k, n);
+  auto p = cached_primitive(key, [&] {
+    dnnl::post_ops post_ops;
+    post_ops.append_sum(1.f);
+    post_ops.append_eltwise(1.f, act, 0.f, 0.f);
+    dnnl::primitive_attr attributes = default_attributes();
+    attributes.set_post_ops(post_ops);
+    dnnl::matmul::desc desc(a_md, b_md, c_md);
+    dnnl::matmul::primitive_desc pd(desc, attributes, engine());
+    return CachedPrimitive{dnnl::matmul(pd), pd};
+  });
+  execute("matmul_add_activate", *p,
+          {{DNNL_ARG_SRC, wrap(a_md, a)}, {DNNL_ARG_WEIGHTS, wrap(b_md, b)},
+           {DNNL_ARG_DST, wrap(c_md, c)}});
+}
+
 void reduce_sum(const float* src, const Shape& src_shape, float* dst, const Shape& dst_shape) {
   if (numel(dst_shape) == 0) return;
   // oneDNN refuses a reduction that reduces nothing (every axis of extent 1, or a 0-d sum).

@@ -25,6 +25,12 @@ void binary(dnnl::algorithm algorithm, const float* a, const float* b, const Sha
 void matmul(const float* a, bool transpose_a, const float* b, bool transpose_b, float* c,
             std::int64_t m, std::int64_t k, std::int64_t n);
 
+/// c[M, N] = act(c + a . b), a [M, K] and b [K, N]: one recurrent step of a SimpleRNN in one
+/// primitive (matmul with sum and eltwise post-ops). `act` is an eltwise algorithm with alpha and
+/// beta 0.
+void matmul_add_activate(dnnl::algorithm act, const float* a, const float* b, float* c,
+                         std::int64_t m, std::int64_t k, std::int64_t n);
+
 /// Sums src over the axes where dst_shape has 1 (both of one rank).
 void reduce_sum(const float* src, const Shape& src_shape, float* dst, const Shape& dst_shape);
 

@@ -16,6 +16,10 @@
 
 namespace rnnkit::layers {
 
+namespace detail {
+struct RightPadding;
+}
+
 /// Keras SimpleRNNCell arguments, in Keras order (spec §1.1), then `seed` (of the dropout masks;
 /// unset: drawn from the global seed) and the base-layer keywords.
 struct SimpleRNNCellOptions {
@@ -118,9 +122,10 @@ class SimpleRNNCell : public AbstractRNNCell {
   Tensor prepare_inputs(const Tensor& inputs, bool training) override;
   CellOutput step(const Tensor& prepared, const std::vector<Tensor>& states,
                   bool training) override;
-  /// The fused oneDNN path, when this configuration allows it: float32, a built-in activation
-  /// oneDNN has, no recurrent dropout in training, and no mask or one whose rows, in processing
-  /// order, are each a run of real steps then padding.
+  /// The whole sequence in one autograd node when the activation is "tanh", "relu" or
+  /// "sigmoid": the fused oneDNN RNN for float32 without recurrent dropout in training and with
+  /// no mask or one whose rows, in processing order, are each a run of real steps then padding;
+  /// otherwise (masks with holes, recurrent dropout, float64) stepped_simple_rnn.
   std::optional<SequenceOutput> call_sequence(const Tensor& inputs, const Tensor& mask,
                                               const std::vector<Tensor>& initial_states,
                                               const SequenceOptions& options) override;
@@ -128,6 +133,11 @@ class SimpleRNNCell : public AbstractRNNCell {
  private:
   /// `inputs` times the cached input mask, or `inputs` itself when no multiply is needed.
   Tensor apply_input_dropout(const Tensor& inputs, bool training);
+  SequenceOutput run_fused(const Tensor& inputs, const Tensor& initial_state,
+                           const SequenceOptions& options,
+                           const detail::RightPadding* padding);
+  SequenceOutput run_stepped(const Tensor& inputs, const Tensor& mask,
+                             const Tensor& initial_state, const SequenceOptions& options);
 
   SimpleRNNCellOptions options_;
   Generator generator_;
