@@ -1,10 +1,12 @@
 // The libtorch anchor's workload through rnnkit's public API: SimpleRNN(H, tanh), Dense(1) on
 // the last output, MSE against fixed targets, Adam(1e-3), inputs N(0, 1) of shape [B, T, I];
-// 5 warm-up steps, then `steps` timed ones. Prints one line in the anchors' format.
+// 5 warm-up steps (9 while the automatic thread choice times its trials), then `steps` timed
+// ones. Prints one line in the anchors' format.
 //
 //   bench_simple_rnn B T I H steps [--threads N] [--dropout R] [--recurrent-dropout R]
 //                                  [--mask padded|holes] [--dtype f32|f64] [--memory]
 //                                  [--show-threads]
+#include <algorithm>
 #include <fmt/core.h>
 #include <rnnkit/rnnkit.h>
 #include <sys/resource.h>
@@ -98,7 +100,9 @@ int main(int argc, char** argv) {
                            layers::Dense(1, {.dtype = dtype}));
   model.compile({.optimizer = optim::Adam({.learning_rate = 1e-3}), .loss = "mse"});
 
-  for (int i = 0; i < 5; ++i) model.train_on_batch(x, y, mask);
+  // The automatic thread choice times its trials on the first steps; they belong to warm-up.
+  const int warm_up = automatic_threads() ? std::max(5, thread_choice_executions()) : 5;
+  for (int i = 0; i < warm_up; ++i) model.train_on_batch(x, y, mask);
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < w.steps; ++i) model.train_on_batch(x, y, mask);
   const double seconds =

@@ -517,3 +517,50 @@ BOOST_AUTO_TEST_CASE(freed_storage_is_kept_for_reuse_and_released_on_request) {
   release_cached_memory();
   BOOST_TEST(cached_memory_bytes() == 0u);
 }
+
+// Masks that decide whole rows take a row-copy path, others go element by element: both must
+// pick what NumPy broadcasting picks, and route gradients the same way.
+BOOST_AUTO_TEST_CASE(where_picks_per_broadcast_mask_element) {
+  const Shape out_shape{2, 3, 2};
+  Tensor a = rnnkit::testing::random_tensor(out_shape, DType::f64, 1).set_requires_grad();
+  Tensor b = rnnkit::testing::random_tensor(out_shape, DType::f64, 2).set_requires_grad();
+  const std::vector<std::pair<Shape, std::vector<double>>> masks{
+      {{2, 1, 1}, {0, 1}},
+      {{2, 3, 1}, {1, 0, 0, 1, 1, 0}},
+      {{1, 3, 1}, {1, 0, 1}},
+      {{3, 2}, {1, 0, 0, 1, 1, 1}},
+      {{2}, {0, 1}},
+      {{2, 3, 2}, {1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 1}}};
+  for (const auto& [mask_shape, bits] : masks) {
+    BOOST_TEST_CONTEXT("mask " << shape_str(mask_shape)) {
+      const Tensor mask = Tensor::from_values(mask_shape, bits, DType::boolean);
+      a.clear_grad();
+      b.clear_grad();
+      const Tensor out = where(mask, a, b);
+      sum(out).backward();
+      const auto av = a.to_vector(), bv = b.to_vector(), ov = out.to_vector();
+      const auto ga = a.grad().to_vector(), gb = b.grad().to_vector();
+      // The mask element of output element (i, j, k), broadcast from the right.
+      const auto bit = [&](std::int64_t i, std::int64_t j, std::int64_t k) {
+        const std::vector<std::int64_t> index{i, j, k};
+        const std::size_t lead = 3 - mask_shape.size();
+        std::int64_t flat = 0;
+        for (std::size_t d = 0; d < mask_shape.size(); ++d) {
+          flat = flat * mask_shape[d] + (mask_shape[d] == 1 ? 0 : index[d + lead]);
+        }
+        return bits[static_cast<std::size_t>(flat)] != 0.0;
+      };
+      for (std::int64_t i = 0; i < 2; ++i) {
+        for (std::int64_t j = 0; j < 3; ++j) {
+          for (std::int64_t k = 0; k < 2; ++k) {
+            const auto e = static_cast<std::size_t>((i * 3 + j) * 2 + k);
+            const bool pick_a = bit(i, j, k);
+            BOOST_TEST(ov[e] == (pick_a ? av[e] : bv[e]));
+            BOOST_TEST(ga[e] == (pick_a ? 1.0 : 0.0));
+            BOOST_TEST(gb[e] == (pick_a ? 0.0 : 1.0));
+          }
+        }
+      }
+    }
+  }
+}

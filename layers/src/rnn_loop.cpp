@@ -26,15 +26,10 @@ SequenceOutput run_steps(AbstractRNNCell& cell, const Tensor& inputs, const Tens
       states = std::move(fresh.states);
     } else {
       // The cell ran on masked rows too; the select discards those results (spec §2.5).
-      const Tensor& held = options.zero_output_for_mask ? zeros : output;
-      Tensor selected = where(keep[t], fresh.output, held);
+      output = where(keep[t], fresh.output, options.zero_output_for_mask ? zeros : output);
       for (std::size_t i = 0; i < states.size(); ++i) {
-        // A state that is the output (SimpleRNN's) selects the same tensors: reuse that select.
-        const bool same = fresh.states[i].impl() == fresh.output.impl() &&
-                          states[i].impl() == held.impl();
-        states[i] = same ? selected : where(keep[t], fresh.states[i], states[i]);
+        states[i] = where(keep[t], fresh.states[i], states[i]);
       }
-      output = std::move(selected);
     }
     if (options.return_sequences) outputs.push_back(output);
   }

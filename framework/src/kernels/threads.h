@@ -10,7 +10,7 @@ namespace rnnkit::kernels {
 
 /// Runs `kernel` with the thread count chosen for `problem` (a key naming the kernel and its
 /// sizes). While the choice is open, the first execution runs untimed with all threads, then
-/// one thread and all threads take turns, twice each; the faster by its best time is kept.
+/// one thread and all threads take turns, four times each; the faster by its best time is kept.
 /// With a fixed thread count, or a single thread available, it just runs `kernel`.
 void run_with_chosen_threads(const std::string& problem, const std::function<void()>& kernel);
 

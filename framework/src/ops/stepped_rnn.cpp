@@ -38,18 +38,24 @@ std::optional<Act> activation_of(std::string_view name) {
 // Every backward reads the activation's output, which the forward keeps anyway.
 algorithm forward_algorithm(Act act) {
   switch (act) {
-    case Act::tanh: return algorithm::eltwise_tanh;
-    case Act::relu: return algorithm::eltwise_relu;
-    case Act::sigmoid: return algorithm::eltwise_logistic;
+    case Act::tanh:
+      return algorithm::eltwise_tanh;
+    case Act::relu:
+      return algorithm::eltwise_relu;
+    case Act::sigmoid:
+      return algorithm::eltwise_logistic;
   }
   return algorithm::undef;
 }
 
 algorithm backward_algorithm(Act act) {
   switch (act) {
-    case Act::tanh: return algorithm::eltwise_tanh_use_dst_for_bwd;
-    case Act::relu: return algorithm::eltwise_relu_use_dst_for_bwd;
-    case Act::sigmoid: return algorithm::eltwise_logistic_use_dst_for_bwd;
+    case Act::tanh:
+      return algorithm::eltwise_tanh_use_dst_for_bwd;
+    case Act::relu:
+      return algorithm::eltwise_relu_use_dst_for_bwd;
+    case Act::sigmoid:
+      return algorithm::eltwise_logistic_use_dst_for_bwd;
   }
   return algorithm::undef;
 }
@@ -83,9 +89,15 @@ struct StepKernels<double> {
     z.noalias() += eig::mat(previous, batch, units) * eig::mat(recurrent_kernel, units, units);
     auto y = eig::vec(h, batch * units);
     switch (act) {
-      case Act::tanh: y = y.tanh(); break;
-      case Act::relu: y = y.max(0.0); break;
-      case Act::sigmoid: y = 1.0 / (1.0 + (-y).exp()); break;
+      case Act::tanh:
+        y = y.tanh();
+        break;
+      case Act::relu:
+        y = y.max(0.0);
+        break;
+      case Act::sigmoid:
+        y = 1.0 / (1.0 + (-y).exp());
+        break;
     }
   }
   static void activation_backward(Act act, const double* h, const double* g, double* dz,
@@ -94,9 +106,15 @@ struct StepKernels<double> {
     const auto grad = eig::vec(g, n);
     auto out = eig::vec(dz, n);
     switch (act) {
-      case Act::tanh: out = grad * (1.0 - y.square()); break;
-      case Act::relu: out = (y > 0.0).select(grad, 0.0); break;
-      case Act::sigmoid: out = grad * y * (1.0 - y); break;
+      case Act::tanh:
+        out = grad * (1.0 - y.square());
+        break;
+      case Act::relu:
+        out = (y > 0.0).select(grad, 0.0);
+        break;
+      case Act::sigmoid:
+        out = grad * y * (1.0 - y);
+        break;
     }
   }
   static void matmul(const double* a, bool transpose_a, const double* b, bool transpose_b,
@@ -146,7 +164,8 @@ void run_forward(const Problem& p, const T* projected, const T* h0, const T* rec
     } else {
       std::copy_n(state, block, input);
     }
-    for (std::int64_t b = 0; b < p.batch; ++b) std::copy_n(row_at(projected, p, b, t), u, h + b * u);
+    for (std::int64_t b = 0; b < p.batch; ++b)
+      std::copy_n(row_at(projected, p, b, t), u, h + b * u);
     StepKernels<T>::step(p.act, input, recurrent_kernel, h, p.batch, u);
     for (std::int64_t b = 0; b < p.batch; ++b) {
       if (!keep || keep[b * p.time + t]) {
@@ -217,8 +236,8 @@ void run_backward(const Problem& p, const T* hs, const T* inputs, const T* recur
   if (out.h0) std::copy_n(g_state.data(), block, out.h0);
   // dL/dU = sum over steps of input_k^T dz_k: one GEMM over all T*B rows.
   if (out.recurrent_kernel) {
-    StepKernels<T>::matmul(inputs, true, dz_base, false, out.recurrent_kernel, u,
-                           p.time * p.batch, u);
+    StepKernels<T>::matmul(inputs, true, dz_base, false, out.recurrent_kernel, u, p.time * p.batch,
+                           u);
   }
 }
 
@@ -290,6 +309,17 @@ std::string problem_key(std::string_view kind, const Problem& p) {
   return fmt::format("{}:{}:{}x{}x{}", kind, static_cast<int>(p.act), p.batch, p.time, p.units);
 }
 
+// float32 runs on the per-problem thread choice (oneDNN's kernels give the same bits on any
+// count); float64's Eigen GEMMs may split a sum between threads, so they keep the caller's count.
+template <class T, class F>
+void run_kernel(std::string_view kind, const Problem& p, F&& kernel) {
+  if constexpr (std::is_same_v<T, float>) {
+    kernels::run_with_chosen_threads(problem_key(kind, p), kernel);
+  } else {
+    kernel();
+  }
+}
+
 template <class T>
 const T* data_or_null(const Tensor& tensor) {
   return tensor.defined() ? tensor.data<T>() : nullptr;
@@ -312,8 +342,8 @@ SteppedRnnOutputs stepped_simple_rnn(const Tensor& projected, const Tensor& h0,
   const Problem p = validate(projected, h0, recurrent_kernel, activation, options);
   const DType dtype = projected.dtype();
   const Shape step_shape{p.batch, p.units}, time_major{p.time, p.batch, p.units};
-  Forward f{.sequence = options.with_sequence ? Tensor::empty({p.batch, p.time, p.units}, dtype)
-                                              : Tensor(),
+  Forward f{.sequence =
+                options.with_sequence ? Tensor::empty({p.batch, p.time, p.units}, dtype) : Tensor(),
             .last_output = Tensor::empty(step_shape, dtype),
             .last_state = Tensor::empty(step_shape, dtype),
             .hs = Tensor::empty(time_major, dtype),
@@ -322,7 +352,7 @@ SteppedRnnOutputs stepped_simple_rnn(const Tensor& projected, const Tensor& h0,
   const std::uint8_t* keep = data_or_null<std::uint8_t>(mask);
   detail::dispatch_float(op_name, dtype, [&](auto zero) {
     using T = decltype(zero);
-    kernels::run_with_chosen_threads(problem_key("stepped_rnn_fwd", p), [&] {
+    run_kernel<T>("stepped_rnn_fwd", p, [&] {
       run_forward<T>(p, projected.data<T>(), h0.data<T>(), recurrent_kernel.data<T>(), keep,
                      data_or_null<T>(recurrent_mask), f);
     });
@@ -353,7 +383,7 @@ SteppedRnnOutputs stepped_simple_rnn(const Tensor& projected, const Tensor& h0,
         const std::size_t last = with_sequence ? 1 : 0;
         detail::dispatch_float(op_name, dtype, [&](auto zero) {
           using T = decltype(zero);
-          kernels::run_with_chosen_threads(problem_key("stepped_rnn_bwd", p), [&] {
+          run_kernel<T>("stepped_rnn_bwd", p, [&] {
             run_backward<T>(p, hs.data<T>(), inputs.data<T>(), kernel.data<T>(), kept,
                             data_or_null<T>(saved_recurrent_mask.get(op_name)),
                             with_sequence ? g[0].data<T>() : nullptr, g[last].data<T>(),

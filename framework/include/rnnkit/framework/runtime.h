@@ -37,13 +37,17 @@ void set_num_threads(int n);
 /// every core).
 int num_threads();
 
-/// Whether the fused SimpleRNN picks its thread count per problem size: each size's first
-/// executions (the warm-up, then one thread and num_threads() twice each, in turns) are timed
-/// and the faster count is kept for that size from then on. Small problems often run faster on
-/// one thread than on two, and a core busy with other work makes spinning threads far slower.
-/// On by default; off when OMP_NUM_THREADS is set or after set_num_threads(). The count never
-/// changes results: oneDNN's RNN gives the same bits on any number of threads.
+/// Whether the SimpleRNN's float32 sequence kernels (the fused RNN and the stepped recurrence)
+/// pick their thread count per problem size: each size's first executions (an untimed warm-up,
+/// then one thread and num_threads() four times each, in turns) are timed and the faster count
+/// is kept for that size from then on. Small problems often run faster on one thread than on
+/// two, and a core busy with other work makes spinning threads far slower. On by default; off
+/// when OMP_NUM_THREADS is set or after set_num_threads(). The count never changes results:
+/// these float32 kernels give the same bits on any number of threads.
 bool automatic_threads();
+/// How many executions of one problem the automatic choice takes to settle (its warm-up
+/// included): a benchmark that wants settled timings warms up at least this many steps.
+int thread_choice_executions();
 /// Turns the automatic choice on or off, forgetting the choices made so far.
 void set_automatic_threads(bool on);
 

@@ -8,9 +8,11 @@ namespace rnnkit {
 
 /// What stepped_simple_rnn honours besides the recurrence itself (spec §2.5, §1.4).
 struct SteppedRnnOptions {
-  Tensor mask;            ///< [B, T] bool in time order, or undefined: every step is real
-  Tensor recurrent_mask;  ///< [B, U] multiplying h_{t-1} before the recurrent matmul (recurrent
-                          ///< dropout, a constant), or undefined
+  /// [B, T] bool in time order, or undefined: every step is real.
+  Tensor mask = {};
+  /// [B, U] multiplying h_{t-1} before the recurrent matmul (recurrent dropout, a constant), or
+  /// undefined.
+  Tensor recurrent_mask = {};
   bool go_backwards = false;
   bool zero_output_for_mask = false;
   bool with_sequence = false;  ///< also return the output of every step
