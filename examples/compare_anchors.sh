@@ -8,9 +8,10 @@
 #
 # threads: a number runs all three on that many threads; "auto" runs rnnkit with its
 # per-problem thread choice and compares it with rnnkit and oneDNN on one thread and on every
-# core, each at its better count. Builds the anchors from Debian's packages with
-# ../shared/anchors/build.sh (into <build-dir>/anchors) unless they are there already; rnnkit's
-# benchmark must be built (cmake --build <build-dir> --target bench_simple_rnn).
+# core, each at its better count, then checks the per-step path against the fused one, the
+# scaling in T and the peak memory against libtorch's. Builds the anchors from Debian's
+# packages with ../shared/anchors/build.sh (into <build-dir>/anchors) unless they are there
+# already; rnnkit's benchmark must be built (cmake --build <build-dir> --target bench_simple_rnn).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -91,3 +92,39 @@ for config in "${configs[@]}"; do
             c, a, r1, rn, o1, on, l1, ln, a / bo, a / bd, a / bt}'
   unset runs m
 done
+
+# The other targets, each from interleaved runs of rnnkit's default.
+printf '\nPer-step path (recurrent dropout, a mask with holes) against the fused path, median of %s\n' "$repeats"
+printf '%-18s %8s %8s %8s %8s %8s\n' "B T I H" "fused" "rdrop" "/fused" "holes" "/fused"
+for config in "32 50 16 64 200" "64 100 32 128 50"; do
+  read -r b t i h steps <<<"$config"
+  declare -A runs=()
+  for _ in $(seq "$repeats"); do
+    runs[fused]+="$(rnnkit "$b" "$t" "$i" "$h" "$steps") "
+    runs[rdrop]+="$(rnnkit "$b" "$t" "$i" "$h" "$steps" --recurrent-dropout 0.2) "
+    runs[holes]+="$(rnnkit "$b" "$t" "$i" "$h" "$steps" --mask holes) "
+  done
+  declare -A m=()
+  for k in fused rdrop holes; do m[$k]=$(tr ' ' '\n' <<<"${runs[$k]}" | sed '/^$/d' | median); done
+  awk -v c="$b $t $i $h" -v f="${m[fused]}" -v r="${m[rdrop]}" -v o="${m[holes]}" \
+    'BEGIN {printf "%-18s %8.3f %8.3f %7.2fx %8.3f %7.2fx\n", c, f, r, r / f, o, o / f}'
+  unset runs m
+done
+
+printf '\nScaling in T (B=32 I=16 H=64), median of %s\n' "$repeats"
+short=() long=()
+for _ in $(seq "$repeats"); do
+  short+=("$(rnnkit 32 50 16 64 200)")
+  long+=("$(rnnkit 32 400 16 64 25)")
+done
+awk -v s="$(printf '%s\n' "${short[@]}" | median)" -v l="$(printf '%s\n' "${long[@]}" | median)" \
+  'BEGIN {printf "T=50 %.3f ms, T=400 %.3f ms: %.2f of 8x the T=50 time\n", s, l, l / (8 * s)}'
+
+# Peak resident memory of a whole run, from the kernel's accounting of the finished process.
+if [ -x /usr/bin/time ]; then
+  peak_mib() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.0f", $1 / 1024}'; }
+  printf '\nPeak resident memory, B=128 T=100 I=64 H=256, 20 steps: rnnkit %s MiB, libtorch %s MiB\n' \
+    "$(peak_mib "$bench" 128 100 64 256 20)" \
+    "$(peak_mib env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE THREADS="$cores" \
+      "$anchors/libtorch_rnn_bench" 128 100 64 256 20)"
+fi

@@ -9,7 +9,7 @@ packages=(
   libdnnl-dev ocl-icd-opencl-dev opencl-headers
   libeigen3-dev libboost-test-dev libfmt-dev nlohmann-json3-dev zlib1g-dev
   clang libclang-rt-dev libomp-dev
-  libcli11-dev gnuplot-nox valgrind
+  libcli11-dev gnuplot-nox valgrind time
   libopenmpi-dev openmpi-bin
 )
 
