@@ -1,7 +1,8 @@
 // The program the memcheck test runs under valgrind: a few training steps of a small model on
-// both SimpleRNN paths (the fused oneDNN primitive, and the per-step ops that recurrent dropout
-// selects), then save, load_model, save_weights and load_weights. Exits 1 when a reloaded model
-// predicts differently from the one that was saved.
+// all three SimpleRNN paths (the fused oneDNN primitive, the step loop of autograd ops that
+// unroll selects, and the stepped recurrence that recurrent dropout selects), then save,
+// load_model, save_weights and load_weights. Exits 1 when a reloaded model predicts differently
+// from the one that was saved.
 #include <rnnkit/framework/random.h>
 #include <rnnkit/layers/dense.h>
 #include <rnnkit/layers/simple_rnn.h>
@@ -32,9 +33,10 @@ int main(int argc, char** argv) {
     Generator generator(2);
     const Tensor x = Tensor::uniform({16, 5, 3}, -1.0, 1.0, generator);
     const Tensor y = Tensor::uniform({16, 1}, -1.0, 1.0, generator);
-    models::Sequential model(layers::SimpleRNN({.units = 8, .return_sequences = true}),
-                             layers::SimpleRNN({.units = 4, .recurrent_dropout = 0.2}),
-                             layers::Dense(1));
+    models::Sequential model(
+        layers::SimpleRNN({.units = 8, .return_sequences = true}),
+        layers::SimpleRNN({.units = 6, .return_sequences = true, .unroll = true}),
+        layers::SimpleRNN({.units = 4, .recurrent_dropout = 0.2}), layers::Dense(1));
     model.compile({.optimizer = optim::Adam({.learning_rate = 0.01}), .loss = "mse"});
     model.fit(x, y, {.batch_size = 4, .epochs = 2, .verbose = 0});
     const Tensor expected = model.predict(x);
