@@ -7,6 +7,8 @@
 #include <boost/test/data/monomorphic.hpp>
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
+#include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -209,4 +211,28 @@ BOOST_AUTO_TEST_CASE(repeated_steps_create_no_primitive_and_give_the_same_bits) 
   for (std::size_t i = 0; i < first.size(); ++i) {
     BOOST_TEST(second[i].to_vector() == first[i].to_vector(), "result " << i);
   }
+}
+
+// The step's activation must treat NaN and Inf as the framework's relu op does (and Keras's
+// step loop with it): a NaN pre-activation gives 0, and an infinite gradient at a dead unit
+// gives NaN, not a silent 0.
+BOOST_DATA_TEST_CASE(relu_treats_nan_and_inf_as_the_relu_op_does,
+                     data::make({DType::f32, DType::f64}), dtype) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  const Tensor h0 = Tensor::zeros({1, 1}, dtype);
+  const Tensor kernel = Tensor::ones({1, 1}, dtype);
+
+  const Tensor projected = Tensor::from_values({1, 2, 1}, {nan, 0.5}, dtype);
+  const SteppedRnnOutputs out = stepped_simple_rnn(projected, h0, kernel, "relu");
+  const Tensor expected =
+      relu(add(select(projected, 1, 1), matmul(relu(select(projected, 1, 0)), kernel)));
+  BOOST_TEST(out.last_output.to_vector() == expected.to_vector());
+
+  const Tensor dead = Tensor::from_values({1, 1, 1}, {-1.0}, dtype).set_requires_grad();
+  sum(stepped_simple_rnn(dead, h0, kernel, "relu").last_output * inf).backward();
+  const Tensor x = Tensor::from_values({1, 1}, {-1.0}, dtype).set_requires_grad();
+  sum(relu(x) * inf).backward();
+  BOOST_TEST_REQUIRE(std::isnan(x.grad().to_vector()[0]));
+  BOOST_TEST(std::isnan(dead.grad().to_vector()[0]));
 }

@@ -93,7 +93,7 @@ struct StepKernels<double> {
         y = y.tanh();
         break;
       case Act::relu:
-        y = y.max(0.0);
+        y = (y > 0.0).select(y, 0.0);  // NaN gives 0, as the relu op
         break;
       case Act::sigmoid:
         y = 1.0 / (1.0 + (-y).exp());
@@ -110,7 +110,7 @@ struct StepKernels<double> {
         out = grad * (1.0 - y.square());
         break;
       case Act::relu:
-        out = (y > 0.0).select(grad, 0.0);
+        out = grad * (y > 0.0).cast<double>();  // Inf at a dead unit gives NaN, as the relu op
         break;
       case Act::sigmoid:
         out = grad * y * (1.0 - y);
