@@ -363,9 +363,12 @@ SteppedRnnOutputs stepped_simple_rnn(const Tensor& projected, const Tensor& h0,
 
   const std::array<bool, 3> wanted{projected.requires_grad(), h0.requires_grad(),
                                    recurrent_kernel.requires_grad()};
-  // The masks are saved too: changing one in place before backward would change the gradients.
-  const SavedTensor saved_recurrent_kernel(recurrent_kernel), saved_mask(mask),
-      saved_recurrent_mask(recurrent_mask);
+  // Backward reads the masks as they were: small copies, so a caller may reuse its mask
+  // tensors at once, as with the step loop of ops.
+  const SavedTensor saved_recurrent_kernel(recurrent_kernel);
+  const Tensor kept_mask = mask.defined() ? mask.clone() : Tensor();
+  const Tensor kept_recurrent_mask =
+      recurrent_mask.defined() ? recurrent_mask.detach().clone() : Tensor();
   const bool with_sequence = options.with_sequence;
   std::vector<Tensor> outputs{f.last_output, f.last_state};
   if (with_sequence) outputs.insert(outputs.begin(), f.sequence);
@@ -373,7 +376,7 @@ SteppedRnnOutputs stepped_simple_rnn(const Tensor& projected, const Tensor& h0,
       op_name, {projected, h0, recurrent_kernel}, outputs,
       [=, hs = f.hs, inputs = f.inputs](const std::vector<Tensor>& g) -> std::vector<Tensor> {
         const Tensor& kernel = saved_recurrent_kernel.get(op_name);
-        const std::uint8_t* kept = data_or_null<std::uint8_t>(saved_mask.get(op_name));
+        const std::uint8_t* kept = data_or_null<std::uint8_t>(kept_mask);
         const auto gradient = [&](const Shape& shape, bool on) {
           return on ? Tensor::empty(shape, dtype) : Tensor();
         };
@@ -385,7 +388,7 @@ SteppedRnnOutputs stepped_simple_rnn(const Tensor& projected, const Tensor& h0,
           using T = decltype(zero);
           run_kernel<T>("stepped_rnn_bwd", p, [&] {
             run_backward<T>(p, hs.data<T>(), inputs.data<T>(), kernel.data<T>(), kept,
-                            data_or_null<T>(saved_recurrent_mask.get(op_name)),
+                            data_or_null<T>(kept_recurrent_mask),
                             with_sequence ? g[0].data<T>() : nullptr, g[last].data<T>(),
                             g[last + 1].data<T>(),
                             {mutable_or_null<T>(grads[0]), mutable_or_null<T>(grads[1]),
