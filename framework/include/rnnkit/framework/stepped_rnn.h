@@ -10,8 +10,8 @@ namespace rnnkit {
 struct SteppedRnnOptions {
   /// [B, T] bool in time order, or undefined: every step is real.
   Tensor mask = {};
-  /// [B, U] multiplying h_{t-1} before the recurrent matmul (recurrent dropout, a constant), or
-  /// undefined.
+  /// [B, U] multiplying h_{t-1} before the recurrent matmul (recurrent dropout; a constant that
+  /// receives no gradient), or undefined.
   Tensor recurrent_mask = {};
   bool go_backwards = false;
   bool zero_output_for_mask = false;
