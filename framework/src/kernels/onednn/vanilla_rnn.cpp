@@ -190,7 +190,6 @@ VanillaRnnState vanilla_rnn_forward(const VanillaRnnProblem& problem, bool train
   VanillaRnnState state{.workspace = nullptr,
                         .x = acquire(l.x_time_major.get_size()),
                         .sequence = acquire(l.sequence_time_major.get_size())};
-  reorder(transpose_key("ntc_to_tnc", l.x), l.x, x, l.x_time_major, state.x.get());
   std::unordered_map<int, dnnl::memory> arguments{
       {DNNL_ARG_SRC_LAYER, wrap(l.x_time_major, state.x.get())},
       {DNNL_ARG_SRC_ITER, wrap(l.state, h0)},
@@ -204,12 +203,15 @@ VanillaRnnState vanilla_rnn_forward(const VanillaRnnProblem& problem, bool train
     state.workspace = acquire(workspace_desc.get_size());
     arguments.emplace(DNNL_ARG_WORKSPACE, wrap(workspace_desc, state.workspace.get()));
   }
-  run_with_chosen_threads(key,
-                          [&] { execute("fused_simple_rnn", *primitive, std::move(arguments)); });
-  if (sequence != nullptr) {
-    reorder(transpose_key("tnc_to_ntc", l.sequence), l.sequence_time_major, state.sequence.get(),
-            l.sequence, sequence);
-  }
+  // The transposes around the primitive run on the thread count chosen for it.
+  run_with_chosen_threads(key, [&] {
+    reorder(transpose_key("ntc_to_tnc", l.x), l.x, x, l.x_time_major, state.x.get());
+    execute("fused_simple_rnn", *primitive, std::move(arguments));
+    if (sequence != nullptr) {
+      reorder(transpose_key("tnc_to_ntc", l.sequence), l.sequence_time_major, state.sequence.get(),
+              l.sequence, sequence);
+    }
+  });
   if (!training) return {};
   return state;
 }
@@ -278,15 +280,15 @@ void vanilla_rnn_backward(const VanillaRnnProblem& problem, const VanillaRnnStat
          {DNNL_ARG_DIFF_WEIGHTS_ITER,
           wrap(diff_recurrent_kernel.layout, diff_recurrent_kernel.data)},
          {DNNL_ARG_DIFF_BIAS, wrap(l.bias, diff_bias)}});
+    if (diff_kernel.reorder_after) {
+      reorder(key + ":diff_weights_layer", diff_kernel.layout, diff_kernel.data, l.kernel,
+              gradients.kernel);
+    }
+    if (diff_recurrent_kernel.reorder_after) {
+      reorder(key + ":diff_weights_iter", diff_recurrent_kernel.layout, diff_recurrent_kernel.data,
+              l.recurrent_kernel, gradients.recurrent_kernel);
+    }
   });
-  if (diff_kernel.reorder_after) {
-    reorder(key + ":diff_weights_layer", diff_kernel.layout, diff_kernel.data, l.kernel,
-            gradients.kernel);
-  }
-  if (diff_recurrent_kernel.reorder_after) {
-    reorder(key + ":diff_weights_iter", diff_recurrent_kernel.layout, diff_recurrent_kernel.data,
-            l.recurrent_kernel, gradients.recurrent_kernel);
-  }
 }
 
 std::uint64_t weight_reorder_count() { return weight_cache().reorders(); }
