@@ -37,7 +37,7 @@ struct Workload {
 };
 
 // "padded": each sequence keeps a random length in [T/2, T], padded at the end (the fused path
-// runs it). "holes": every step is masked with probability 1/4 (the per-step path).
+// runs it). "holes": every step is masked with probability 1/4 (the stepped path).
 Tensor make_mask(const std::string& kind, std::int64_t batch, std::int64_t timesteps,
                  Generator& generator) {
   std::vector<double> values(static_cast<std::size_t>(batch * timesteps), 0.0);
@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 0.99));
   app.add_option("--mask", w.mask,
                  "A random mask: \"padded\" at the end (fused path) or with \"holes\" "
-                 "(per-step path)")
+                 "(stepped path)")
       ->check(CLI::IsMember({"padded", "holes"}));
   app.add_option("--dtype", w.dtype, "f32 or f64")->check(CLI::IsMember({"f32", "f64"}));
   app.add_flag("--memory", w.memory, "Also print the peak resident memory");

@@ -8,10 +8,11 @@
 #
 # threads: a number runs all three on that many threads; "auto" runs rnnkit with its
 # per-problem thread choice and compares it with rnnkit and oneDNN on one thread and on every
-# core, each at its better count, then checks the per-step path against the fused one, the
-# scaling in T and the peak memory against libtorch's. Builds the anchors from Debian's
-# packages with ../shared/anchors/build.sh (into <build-dir>/anchors) unless they are there
-# already; rnnkit's benchmark must be built (cmake --build <build-dir> --target bench_simple_rnn).
+# core, each at its better count, then checks the stepped path against the fused one, the
+# scaling in T, the peak memory against libtorch's and the GEMM ceiling of the large
+# configurations. Builds the anchors from Debian's packages with ../shared/anchors/build.sh
+# (into <build-dir>/anchors) unless they are there already; rnnkit's benchmarks must be built
+# (cmake --build <build-dir> --target bench_simple_rnn bench_matmul).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,6 +22,7 @@ repeats=${3:-3}
 anchors_src=$here/../../shared/anchors
 anchors=$build/anchors
 bench=$build/examples/bench_simple_rnn
+gemm_bench=$build/examples/bench_matmul
 cores=$(nproc)
 
 [ -x "$bench" ] || { echo "compare_anchors: build $bench first" >&2; exit 1; }
@@ -68,6 +70,7 @@ printf '%s, rnnkit automatic threads vs 1 and %s threads, median of %s interleav
   "$(date -u +%Y-%m-%d)" "$cores" "$repeats"
 printf '%-18s %8s %8s %8s %8s %8s %9s %9s %10s %10s %10s\n' "B T I H" "auto" "rnnkit1" \
   "rnnkitN" "oneDNN1" "oneDNNN" "torch1" "torchN" "/best own" "/best dnn" "/best torch"
+declare -A auto_of=() best_torch_of=()
 for config in "${configs[@]}"; do
   read -r b t i h steps <<<"$config"
   declare -A runs=()
@@ -85,6 +88,8 @@ for config in "${configs[@]}"; do
   best_own=$(printf '%s\n' "${m[own1]}" "${m[ownN]}" | min)
   best_dnn=$(printf '%s\n' "${m[dnn1]}" "${m[dnnN]}" | min)
   best_torch=$(printf '%s\n' "${m[torch1]}" "${m[torchN]}" | min)
+  auto_of["$b $t $i $h"]=${m[auto]}
+  best_torch_of["$b $t $i $h"]=$best_torch
   awk -v c="$b $t $i $h" -v a="${m[auto]}" -v r1="${m[own1]}" -v rn="${m[ownN]}" \
     -v o1="${m[dnn1]}" -v on="${m[dnnN]}" -v l1="${m[torch1]}" -v ln="${m[torchN]}" \
     -v bo="$best_own" -v bd="$best_dnn" -v bt="$best_torch" \
@@ -94,7 +99,7 @@ for config in "${configs[@]}"; do
 done
 
 # The other targets, each from interleaved runs of rnnkit's default.
-printf '\nPer-step path (recurrent dropout, a mask with holes) against the fused path, median of %s\n' "$repeats"
+printf '\nStepped path (recurrent dropout, a mask with holes) against the fused path, median of %s\n' "$repeats"
 printf '%-18s %8s %8s %8s %8s %8s\n' "B T I H" "fused" "rdrop" "/fused" "holes" "/fused"
 for config in "32 50 16 64 200" "64 100 32 128 50"; do
   read -r b t i h steps <<<"$config"
@@ -127,4 +132,19 @@ if [ -x /usr/bin/time ]; then
     "$(peak_mib "$bench" 128 100 64 256 20)" \
     "$(peak_mib env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE THREADS="$cores" \
       "$anchors/libtorch_rnn_bench" 128 100 64 256 20)"
+fi
+
+# The GEMM ceiling: a step is 6*B*T*H*(I+H) FLOPs of GEMMs (input and recurrent products,
+# forward and backward), so at the machine's best GEMM rate it takes at least that long.
+if [ -x "$gemm_bench" ]; then
+  rate=$("$gemm_bench" 2048 | sed -n 's/.*: \([0-9.]*\) GFLOP\/s.*/\1/p')
+  printf '\nGEMM ceiling: best float32 GEMM rate %s GFLOP/s (2048^3, %s threads)\n' "$rate" "$cores"
+  printf '%-18s %8s %12s %8s %14s\n' "B T I H" "GFLOP" "ms at best" "rnnkit" "libtorch / 2"
+  for config in "128 100 64 256" "256 50 128 512"; do
+    read -r b t i h <<<"$config"
+    awk -v c="$config" -v b="$b" -v t="$t" -v i="$i" -v h="$h" -v r="$rate" \
+      -v a="${auto_of[$config]}" -v l="${best_torch_of[$config]}" \
+      'BEGIN {g = 6 * b * t * h * (i + h) / 1e9;
+              printf "%-18s %8.2f %12.1f %8.1f %14.1f\n", c, g, g / r * 1e3, a, l / 2}'
+  done
 fi
