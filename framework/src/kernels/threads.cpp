@@ -41,7 +41,19 @@ class ScopedThreads {
 // One untimed warm-up, then one thread and all threads in turns, four times each: the best of
 // four rides out this machine's bursts of noise, which misled a best of two.
 constexpr int trials = 9;
+// After that, one execution in 64 runs on the other count: a count that has become slower (a
+// core taken by other work) is dropped once the other beats its best recent time twice running.
+constexpr int check_every = 64;
+constexpr double clear_win = 0.9;
+constexpr int wins_to_switch = 2;
 constexpr std::size_t max_problems = 4096;
+
+// How one execution runs, and what its time means.
+struct Plan {
+  enum Kind { untimed, trial, chosen, check } kind = untimed;
+  bool single = false;  // one thread, else all
+  int index = -1;       // the trial's index, for Kind::trial
+};
 
 struct Choice {
   int started = 0;
@@ -50,30 +62,59 @@ struct Choice {
   double best_all = std::numeric_limits<double>::infinity();
   bool settled = false;
   bool single = false;
+  // Once settled: the chosen count's best time since the last check, and the checks in a row
+  // the other count won.
+  double best_since_check = std::numeric_limits<double>::infinity();
+  int since_check = 0;
+  int other_wins = 0;
 };
 
 class Choices {
  public:
-  // The trial to run next for `problem` (0 .. trials-1), or -1 when the choice is settled, with
-  // whether it settled on one thread.
-  std::pair<int, bool> next(const std::string& problem) {
+  Plan next(const std::string& problem) {
     std::lock_guard lock(mutex_);
     if (choices_.size() >= max_problems && !choices_.contains(problem)) {
       choices_.erase(choices_.begin());
     }
     Choice& choice = choices_[problem];
-    if (choice.settled) return {-1, choice.single};
-    return {choice.started < trials ? choice.started++ : -1, false};
+    if (!choice.settled) {
+      // Trials still running on another thread: run on every core, untimed.
+      if (choice.started == trials) return {};
+      const int trial = choice.started++;
+      // Odd trials run on one thread; the warm-up and the even trials on all of them.
+      return {.kind = Plan::trial, .single = trial % 2 == 1, .index = trial};
+    }
+    if (++choice.since_check == check_every) {
+      choice.since_check = 0;
+      return {.kind = Plan::check, .single = !choice.single};
+    }
+    return {.kind = Plan::chosen, .single = choice.single};
   }
 
-  void record(const std::string& problem, int trial, double seconds) {
+  void record(const std::string& problem, const Plan& plan, double seconds) {
     std::lock_guard lock(mutex_);
     Choice& choice = choices_[problem];
-    if (trial % 2 == 1) choice.best_single = std::min(choice.best_single, seconds);
-    if (trial > 0 && trial % 2 == 0) choice.best_all = std::min(choice.best_all, seconds);
-    if (++choice.finished == trials) {
-      choice.settled = true;
-      choice.single = choice.best_single < choice.best_all;
+    switch (plan.kind) {
+      case Plan::untimed:
+        break;
+      case Plan::trial:
+        if (plan.index % 2 == 1) choice.best_single = std::min(choice.best_single, seconds);
+        if (plan.index > 0 && plan.index % 2 == 0) {
+          choice.best_all = std::min(choice.best_all, seconds);
+        }
+        if (++choice.finished == trials) {
+          choice.settled = true;
+          choice.single = choice.best_single < choice.best_all;
+        }
+        break;
+      case Plan::chosen:
+        if (plan.single == choice.single) {
+          choice.best_since_check = std::min(choice.best_since_check, seconds);
+        }
+        break;
+      case Plan::check:
+        if (plan.single != choice.single) record_check(choice, seconds);
+        break;
     }
   }
 
@@ -94,6 +135,16 @@ class Choices {
   }
 
  private:
+  static void record_check(Choice& choice, double seconds) {
+    const bool won = seconds < clear_win * choice.best_since_check;
+    choice.other_wins = won ? choice.other_wins + 1 : 0;
+    choice.best_since_check = std::numeric_limits<double>::infinity();
+    if (choice.other_wins == wins_to_switch) {
+      choice.single = !choice.single;
+      choice.other_wins = 0;
+    }
+  }
+
   std::mutex mutex_;
   std::unordered_map<std::string, Choice> choices_;
 };
@@ -108,16 +159,11 @@ Choices& choices() {
 void run_with_chosen_threads(const std::string& problem, const std::function<void()>& kernel) {
   const int all = omp_get_max_threads();
   if (!automatic() || all == 1) return kernel();
-  const auto [trial, single] = choices().next(problem);
-  if (trial < 0) {
-    const ScopedThreads threads(single ? 1 : all);
-    return kernel();
-  }
-  // Odd trials run on one thread; the warm-up and the even trials on all of them.
-  const ScopedThreads threads(trial % 2 == 1 ? 1 : all);
+  const Plan plan = choices().next(problem);
+  const ScopedThreads threads(plan.single ? 1 : all);
   const auto start = std::chrono::steady_clock::now();
   kernel();
-  choices().record(problem, trial,
+  choices().record(problem, plan,
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 
 // OpenMP thread counts: the user's fixed setting, or a per-problem choice between one thread
-// and all of them, settled by timing a kernel's first executions of each problem.
+// and all of them, settled by timing a kernel's first executions of each problem and revised
+// when the other count keeps winning later checks.
 
 #include <functional>
 #include <string>
@@ -11,6 +12,8 @@ namespace rnnkit::kernels {
 /// Runs `kernel` with the thread count chosen for `problem` (a key naming the kernel and its
 /// sizes). While the choice is open, the first execution runs untimed with all threads, then
 /// one thread and all threads take turns, four times each; the faster by its best time is kept.
+/// Then one execution in 64 runs on the other count, and the choice flips when that count beats
+/// the chosen one's best time since the previous check by 10%, twice in a row.
 /// With a fixed thread count, or a single thread available, it just runs `kernel`.
 void run_with_chosen_threads(const std::string& problem, const std::function<void()>& kernel);
 
