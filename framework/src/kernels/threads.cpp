@@ -7,10 +7,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <limits>
 #include <mutex>
 #include <stdexcept>
 #include <unordered_map>
+#include <vector>
 
 #include "rnnkit/framework/runtime.h"
 
@@ -38,12 +38,15 @@ class ScopedThreads {
   int previous_;
 };
 
-// One untimed warm-up, then one thread and all threads in turns, four times each: the best of
-// four rides out this machine's bursts of noise, which misled a best of two.
+// One untimed warm-up, then one thread and all threads in turns, four times each, compared by
+// their medians: a virtual core that is sometimes taken away makes all-thread times bimodal,
+// and a best-of-n then picks a count by its lucky runs.
 constexpr int trials = 9;
 // After that, one execution in 64 runs on the other count: a count that has become slower (a
-// core taken by other work) is dropped once the other beats its best recent time twice running.
+// core taken by other work) is dropped once the other beats the median of its recent times
+// twice running.
 constexpr int check_every = 64;
+constexpr std::size_t recent_kept = 15;
 constexpr double clear_win = 0.9;
 constexpr int wins_to_switch = 2;
 constexpr std::size_t max_problems = 4096;
@@ -55,16 +58,23 @@ struct Plan {
   int index = -1;       // the trial's index, for Kind::trial
 };
 
+double median(std::vector<double> times) {
+  const auto middle = times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2);
+  std::nth_element(times.begin(), middle, times.end());
+  if (times.size() % 2 == 1) return *middle;
+  return (*middle + *std::max_element(times.begin(), middle)) / 2;
+}
+
 struct Choice {
   int started = 0;
   int finished = 0;
-  double best_single = std::numeric_limits<double>::infinity();
-  double best_all = std::numeric_limits<double>::infinity();
+  std::vector<double> single_trials, all_trials;
   bool settled = false;
   bool single = false;
-  // Once settled: the chosen count's best time since the last check, and the checks in a row
-  // the other count won.
-  double best_since_check = std::numeric_limits<double>::infinity();
+  // Once settled: the chosen count's latest times (a ring), and the checks in a row the other
+  // count won.
+  std::vector<double> recent;
+  std::size_t next_recent = 0;
   int since_check = 0;
   int other_wins = 0;
 };
@@ -98,19 +108,15 @@ class Choices {
       case Plan::untimed:
         break;
       case Plan::trial:
-        if (plan.index % 2 == 1) choice.best_single = std::min(choice.best_single, seconds);
-        if (plan.index > 0 && plan.index % 2 == 0) {
-          choice.best_all = std::min(choice.best_all, seconds);
-        }
+        if (plan.index > 0)
+          (plan.single ? choice.single_trials : choice.all_trials).push_back(seconds);
         if (++choice.finished == trials) {
           choice.settled = true;
-          choice.single = choice.best_single < choice.best_all;
+          choice.single = median(choice.single_trials) < median(choice.all_trials);
         }
         break;
       case Plan::chosen:
-        if (plan.single == choice.single) {
-          choice.best_since_check = std::min(choice.best_since_check, seconds);
-        }
+        if (plan.single == choice.single) remember(choice, seconds);
         break;
       case Plan::check:
         if (plan.single != choice.single) record_check(choice, seconds);
@@ -135,13 +141,24 @@ class Choices {
   }
 
  private:
+  static void remember(Choice& choice, double seconds) {
+    if (choice.recent.size() < recent_kept) {
+      choice.recent.push_back(seconds);
+    } else {
+      choice.recent[choice.next_recent] = seconds;
+      choice.next_recent = (choice.next_recent + 1) % recent_kept;
+    }
+  }
+
   static void record_check(Choice& choice, double seconds) {
-    const bool won = seconds < clear_win * choice.best_since_check;
+    if (choice.recent.empty()) return;
+    const bool won = seconds < clear_win * median(choice.recent);
     choice.other_wins = won ? choice.other_wins + 1 : 0;
-    choice.best_since_check = std::numeric_limits<double>::infinity();
     if (choice.other_wins == wins_to_switch) {
       choice.single = !choice.single;
       choice.other_wins = 0;
+      choice.recent.clear();
+      choice.next_recent = 0;
     }
   }
 

@@ -11,9 +11,9 @@ namespace rnnkit::kernels {
 
 /// Runs `kernel` with the thread count chosen for `problem` (a key naming the kernel and its
 /// sizes). While the choice is open, the first execution runs untimed with all threads, then
-/// one thread and all threads take turns, four times each; the faster by its best time is kept.
-/// Then one execution in 64 runs on the other count, and the choice flips when that count beats
-/// the chosen one's best time since the previous check by 10%, twice in a row.
+/// one thread and all threads take turns, four times each; the faster by its median time is
+/// kept. Then one execution in 64 runs on the other count, and the choice flips when that count
+/// beats the median of the chosen one's 15 latest times by 10%, twice in a row.
 /// With a fixed thread count, or a single thread available, it just runs `kernel`.
 void run_with_chosen_threads(const std::string& problem, const std::function<void()>& kernel);
 

@@ -39,9 +39,9 @@ int num_threads();
 
 /// Whether the SimpleRNN's float32 sequence kernels (the fused RNN and the stepped recurrence)
 /// pick their thread count per problem size: each size's first executions (an untimed warm-up,
-/// then one thread and num_threads() four times each, in turns) are timed and the faster count
-/// is kept for that size; after that one execution in 64 runs on the other count, and the
-/// choice flips when the other count wins two such checks in a row by 10%. Small problems often
+/// then one thread and num_threads() four times each, in turns) are timed and the count with
+/// the lower median is kept for that size; after that one execution in 64 runs on the other
+/// count, and the choice flips when the other count wins two such checks in a row by 10%. Small problems often
 /// run faster on one thread than on two, and a core taken by other work makes spinning threads
 /// far slower. On by default; off
 /// when OMP_NUM_THREADS is set or after set_num_threads(). The count never changes results:
