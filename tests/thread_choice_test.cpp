@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <thread>
 
@@ -74,4 +75,18 @@ BOOST_FIXTURE_TEST_CASE(one_fast_check_alone_changes_nothing, TwoThreadsAutomati
   run(problem, 128, [&](bool single) { return !single || ++single_runs > 1; });
   BOOST_TEST(single_runs == 2);
   BOOST_TEST(chosen(problem) == 2);
+}
+
+BOOST_FIXTURE_TEST_CASE(small_kernels_run_on_one_thread_unless_the_count_is_fixed,
+                        TwoThreadsAutomatic) {
+  const auto threads_seen = [](std::int64_t work) {
+    int seen = 0;
+    kernels::run_sized(work, [&] { seen = num_threads(); });
+    return seen;
+  };
+  BOOST_TEST(threads_seen(1000) == 1);
+  BOOST_TEST(threads_seen(std::int64_t{1} << 24) == 2);
+  BOOST_TEST(num_threads() == 2);  // the caller's count is restored
+  set_num_threads(2);              // a fixed count: every kernel uses it
+  BOOST_TEST(threads_seen(1000) == 2);
 }

@@ -50,6 +50,9 @@ constexpr std::size_t recent_kept = 15;
 constexpr double clear_win = 0.9;
 constexpr int wins_to_switch = 2;
 constexpr std::size_t max_problems = 4096;
+// Below this much work (elements, or multiply-adds) a second thread costs more to wake and join
+// than it saves: a few microseconds, about a 32 K-element pass or a 64x64x32 matmul.
+constexpr std::int64_t small_work = std::int64_t{1} << 17;
 
 // How one execution runs, and what its time means.
 struct Plan {
@@ -172,6 +175,12 @@ Choices& choices() {
 }
 
 }  // namespace
+
+void run_sized(std::int64_t work, const std::function<void()>& kernel) {
+  if (!automatic() || work >= small_work || omp_get_max_threads() == 1) return kernel();
+  const ScopedThreads threads(1);
+  kernel();
+}
 
 void run_with_chosen_threads(const std::string& problem, const std::function<void()>& kernel) {
   const int all = omp_get_max_threads();

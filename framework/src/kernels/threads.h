@@ -4,6 +4,7 @@
 // and all of them, settled by timing a kernel's first executions of each problem and revised
 // when the other count keeps winning later checks.
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -16,5 +17,11 @@ namespace rnnkit::kernels {
 /// beats the median of the chosen one's 15 latest times by 10%, twice in a row.
 /// With a fixed thread count, or a single thread available, it just runs `kernel`.
 void run_with_chosen_threads(const std::string& problem, const std::function<void()>& kernel);
+
+/// Runs `kernel` on one thread when its `work` (elements touched, or multiply-adds for a
+/// matmul) is too small to repay waking a second one and the thread count is automatic;
+/// otherwise on the current count. Used by the small oneDNN kernels (element-wise, matmul,
+/// reductions), whose results do not depend on the count.
+void run_sized(std::int64_t work, const std::function<void()>& kernel);
 
 }  // namespace rnnkit::kernels

@@ -43,7 +43,8 @@ int num_threads();
 /// the lower median is kept for that size; after that one execution in 64 runs on the other
 /// count, and the choice flips when the other count wins two such checks in a row by 10%. Small problems often
 /// run faster on one thread than on two, and a core taken by other work makes spinning threads
-/// far slower. On by default; off
+/// far slower. Automatic mode also runs element-wise kernels, reductions and matmuls too small
+/// to repay a second thread on one. On by default; off
 /// when OMP_NUM_THREADS is set or after set_num_threads(). The count never changes results:
 /// these float32 kernels give the same bits on any number of threads.
 bool automatic_threads();

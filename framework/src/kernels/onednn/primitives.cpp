@@ -1,11 +1,12 @@
 #include "kernels/onednn/primitives.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+
 #include "kernels/onednn/runtime.h"
+#include "kernels/threads.h"
 
 namespace rnnkit::kernels::onednn {
 namespace {
@@ -37,7 +38,9 @@ void eltwise_forward(algorithm alg, float alpha, float beta, const float* src, f
     return CachedPrimitive{dnnl::eltwise_forward(pd), pd};
   });
   const auto md = flat_desc(n);
-  execute("eltwise", *p, {{DNNL_ARG_SRC, wrap(md, src)}, {DNNL_ARG_DST, wrap(md, dst)}});
+  run_sized(n, [&] {
+    execute("eltwise", *p, {{DNNL_ARG_SRC, wrap(md, src)}, {DNNL_ARG_DST, wrap(md, dst)}});
+  });
 }
 
 void eltwise_backward(algorithm alg, float alpha, float beta, const float* data,
@@ -59,10 +62,12 @@ void eltwise_backward(algorithm alg, float alpha, float beta, const float* data,
                         alg == algorithm::eltwise_logistic_use_dst_for_bwd ||
                         alg == algorithm::eltwise_exp_use_dst_for_bwd ||
                         alg == algorithm::eltwise_clip_v2_use_dst_for_bwd;
-  execute("eltwise backward", *p,
-          {{uses_dst ? DNNL_ARG_DST : DNNL_ARG_SRC, wrap(md, data)},
-           {DNNL_ARG_DIFF_DST, wrap(md, diff_dst)},
-           {DNNL_ARG_DIFF_SRC, wrap(md, diff_src)}});
+  run_sized(n, [&] {
+    execute("eltwise backward", *p,
+            {{uses_dst ? DNNL_ARG_DST : DNNL_ARG_SRC, wrap(md, data)},
+             {DNNL_ARG_DIFF_DST, wrap(md, diff_dst)},
+             {DNNL_ARG_DIFF_SRC, wrap(md, diff_src)}});
+  });
 }
 
 void binary(algorithm alg, const float* a, const float* b, const Shape& b_shape, float* out,
@@ -77,9 +82,12 @@ void binary(algorithm alg, const float* a, const float* b, const Shape& b_shape,
     dnnl::binary::primitive_desc pd(desc, default_attributes(), engine());
     return CachedPrimitive{dnnl::binary(pd), pd};
   });
-  execute("binary", *p,
-          {{DNNL_ARG_SRC_0, wrap(out_md, a)}, {DNNL_ARG_SRC_1, wrap(b_md, b)},
-           {DNNL_ARG_DST, wrap(out_md, out)}});
+  run_sized(numel(out_shape), [&] {
+    execute("binary", *p,
+            {{DNNL_ARG_SRC_0, wrap(out_md, a)},
+             {DNNL_ARG_SRC_1, wrap(b_md, b)},
+             {DNNL_ARG_DST, wrap(out_md, out)}});
+  });
 }
 
 void matmul(const float* a, bool transpose_a, const float* b, bool transpose_b, float* c,
@@ -95,13 +103,16 @@ void matmul(const float* a, bool transpose_a, const float* b, bool transpose_b, 
     dnnl::matmul::primitive_desc pd(desc, default_attributes(), engine());
     return CachedPrimitive{dnnl::matmul(pd), pd};
   });
-  execute("matmul", *p,
-          {{DNNL_ARG_SRC, wrap(a_md, a)}, {DNNL_ARG_WEIGHTS, wrap(b_md, b)},
-           {DNNL_ARG_DST, wrap(c_md, c)}});
+  run_sized(m * k * n, [&] {
+    execute("matmul", *p,
+            {{DNNL_ARG_SRC, wrap(a_md, a)},
+             {DNNL_ARG_WEIGHTS, wrap(b_md, b)},
+             {DNNL_ARG_DST, wrap(c_md, c)}});
+  });
 }
 
-void matmul_add_activate(algorithm act, const float* a, const float* b, float* c,
-                         std::int64_t m, std::int64_t k, std::int64_t n) {
+void matmul_add_activate(algorithm act, const float* a, const float* b, float* c, std::int64_t m,
+                         std::int64_t k, std::int64_t n) {
   if (m == 0 || n == 0) return;
   const auto a_md = plain_desc({m, k}, dt::f32);
   const auto b_md = plain_desc({k, n}, dt::f32);
@@ -117,9 +128,12 @@ void matmul_add_activate(algorithm act, const float* a, const float* b, float* c
     dnnl::matmul::primitive_desc pd(desc, attributes, engine());
     return CachedPrimitive{dnnl::matmul(pd), pd};
   });
-  execute("matmul_add_activate", *p,
-          {{DNNL_ARG_SRC, wrap(a_md, a)}, {DNNL_ARG_WEIGHTS, wrap(b_md, b)},
-           {DNNL_ARG_DST, wrap(c_md, c)}});
+  run_sized(m * k * n, [&] {
+    execute("matmul_add_activate", *p,
+            {{DNNL_ARG_SRC, wrap(a_md, a)},
+             {DNNL_ARG_WEIGHTS, wrap(b_md, b)},
+             {DNNL_ARG_DST, wrap(c_md, c)}});
+  });
 }
 
 void reduce_sum(const float* src, const Shape& src_shape, float* dst, const Shape& dst_shape) {
@@ -131,14 +145,16 @@ void reduce_sum(const float* src, const Shape& src_shape, float* dst, const Shap
   }
   const auto src_md = plain_desc(to_dims(src_shape), dt::f32);
   const auto dst_md = plain_desc(to_dims(dst_shape), dt::f32);
-  const auto key = fmt::format("reduce_sum:{}:{}", fmt::join(src_shape, "x"),
-                               fmt::join(dst_shape, "x"));
+  const auto key =
+      fmt::format("reduce_sum:{}:{}", fmt::join(src_shape, "x"), fmt::join(dst_shape, "x"));
   auto p = cached_primitive(key, [&] {
     dnnl::reduction::desc desc(algorithm::reduction_sum, src_md, dst_md, 0.f, 0.f);
     dnnl::reduction::primitive_desc pd(desc, default_attributes(), engine());
     return CachedPrimitive{dnnl::reduction(pd), pd};
   });
-  execute("sum", *p, {{DNNL_ARG_SRC, wrap(src_md, src)}, {DNNL_ARG_DST, wrap(dst_md, dst)}});
+  run_sized(numel(src_shape), [&] {
+    execute("sum", *p, {{DNNL_ARG_SRC, wrap(src_md, src)}, {DNNL_ARG_DST, wrap(dst_md, dst)}});
+  });
 }
 
 void softmax_forward(bool log, const float* src, float* dst, const Shape& shape, int axis) {
@@ -155,8 +171,10 @@ void softmax_forward(bool log, const float* src, float* dst, const Shape& shape,
     dnnl::softmax_forward::primitive_desc pd(desc, default_attributes(), engine());
     return CachedPrimitive{dnnl::softmax_forward(pd), pd};
   });
-  execute(log ? "log_softmax" : "softmax", *p,
-          {{DNNL_ARG_SRC, wrap(md, src)}, {DNNL_ARG_DST, wrap(md, dst)}});
+  run_sized(numel(shape), [&] {
+    execute(log ? "log_softmax" : "softmax", *p,
+            {{DNNL_ARG_SRC, wrap(md, src)}, {DNNL_ARG_DST, wrap(md, dst)}});
+  });
 }
 
 void softmax_backward(bool log, const float* dst, const float* diff_dst, float* diff_src,
@@ -166,8 +184,8 @@ void softmax_backward(bool log, const float* dst, const float* diff_dst, float* 
   const auto key = fmt::format("softmax_bwd:{}:{}:{}", log, fmt::join(shape, "x"), axis);
   auto p = cached_primitive(key, [&] {
     if (log) {
-      dnnl::logsoftmax_forward::primitive_desc hint(
-          {prop_kind::forward_training, md, axis}, default_attributes(), engine());
+      dnnl::logsoftmax_forward::primitive_desc hint({prop_kind::forward_training, md, axis},
+                                                    default_attributes(), engine());
       dnnl::logsoftmax_backward::desc desc(md, md, axis);
       dnnl::logsoftmax_backward::primitive_desc pd(desc, default_attributes(), engine(), hint);
       return CachedPrimitive{dnnl::logsoftmax_backward(pd), pd};
@@ -178,9 +196,12 @@ void softmax_backward(bool log, const float* dst, const float* diff_dst, float* 
     dnnl::softmax_backward::primitive_desc pd(desc, default_attributes(), engine(), hint);
     return CachedPrimitive{dnnl::softmax_backward(pd), pd};
   });
-  execute(log ? "log_softmax backward" : "softmax backward", *p,
-          {{DNNL_ARG_DST, wrap(md, dst)}, {DNNL_ARG_DIFF_DST, wrap(md, diff_dst)},
-           {DNNL_ARG_DIFF_SRC, wrap(md, diff_src)}});
+  run_sized(numel(shape), [&] {
+    execute(log ? "log_softmax backward" : "softmax backward", *p,
+            {{DNNL_ARG_DST, wrap(md, dst)},
+             {DNNL_ARG_DIFF_DST, wrap(md, diff_dst)},
+             {DNNL_ARG_DIFF_SRC, wrap(md, diff_src)}});
+  });
 }
 
 }  // namespace rnnkit::kernels::onednn
