@@ -62,6 +62,15 @@ void require_same_dtype(std::string_view op, const Tensor& a, const Tensor& b) {
   }
 }
 
+void require_shape(std::string_view op, const Tensor& tensor, std::string_view argument,
+                   std::string_view meaning, const Shape& expected) {
+  if (tensor.shape() != expected) {
+    throw std::invalid_argument(fmt::format("{}: argument '{}' must be {} = {}, got shape {}", op,
+                                            argument, meaning, shape_str(expected),
+                                            shape_str(tensor.shape())));
+  }
+}
+
 }  // namespace detail
 
 namespace {

@@ -79,5 +79,9 @@ void require_defined(std::string_view op, const Tensor& tensor, std::string_view
 void require_floating(std::string_view op, const Tensor& tensor, std::string_view argument);
 /// Throws std::invalid_argument unless both tensors share one dtype.
 void require_same_dtype(std::string_view op, const Tensor& a, const Tensor& b);
+/// Throws std::invalid_argument unless `tensor` has shape `expected`, which the message names
+/// as `meaning` (e.g. "[units, units]").
+void require_shape(std::string_view op, const Tensor& tensor, std::string_view argument,
+                   std::string_view meaning, const Shape& expected);
 
 }  // namespace rnnkit::detail

@@ -35,15 +35,6 @@ void require_f32(const Tensor& tensor, std::string_view argument) {
   }
 }
 
-void require_shape(const Tensor& tensor, std::string_view argument, std::string_view meaning,
-                   const Shape& expected) {
-  if (tensor.shape() != expected) {
-    throw std::invalid_argument(fmt::format("{}: argument '{}' must be {} = {}, got shape {}",
-                                            op_name, argument, meaning, shape_str(expected),
-                                            shape_str(tensor.shape())));
-  }
-}
-
 // Checks every argument and returns the problem they describe, before anything is computed.
 dnn::VanillaRnnProblem validate(const Tensor& x, const Tensor& h0, const Tensor& kernel,
                                 const Tensor& recurrent_kernel, const Tensor& bias,
@@ -75,11 +66,12 @@ dnn::VanillaRnnProblem validate(const Tensor& x, const Tensor& h0, const Tensor&
                                        .input = x.size(2),
                                        .units = kernel.size(1),
                                        .activation = *algorithm};
-  require_shape(kernel, "kernel", "[features, units]", {problem.input, problem.units});
-  require_shape(recurrent_kernel, "recurrent_kernel", "[units, units]",
-                {problem.units, problem.units});
-  if (bias.defined()) require_shape(bias, "bias", "[units]", {problem.units});
-  require_shape(h0, "h0", "[batch, units]", {problem.batch, problem.units});
+  detail::require_shape(op_name, kernel, "kernel", "[features, units]",
+                        {problem.input, problem.units});
+  detail::require_shape(op_name, recurrent_kernel, "recurrent_kernel", "[units, units]",
+                        {problem.units, problem.units});
+  if (bias.defined()) detail::require_shape(op_name, bias, "bias", "[units]", {problem.units});
+  detail::require_shape(op_name, h0, "h0", "[batch, units]", {problem.batch, problem.units});
   return problem;
 }
 

@@ -240,15 +240,6 @@ void run_backward(const Problem& p, const T* hs, const T* inputs, const T* recur
   }
 }
 
-void require_shape(const Tensor& tensor, std::string_view argument, std::string_view meaning,
-                   const Shape& expected) {
-  if (tensor.shape() != expected) {
-    throw std::invalid_argument(fmt::format("{}: argument '{}' must be {} = {}, got shape {}",
-                                            op_name, argument, meaning, shape_str(expected),
-                                            shape_str(tensor.shape())));
-  }
-}
-
 void require_dtype(const Tensor& tensor, std::string_view argument, DType dtype) {
   if (tensor.dtype() != dtype) {
     throw std::invalid_argument(fmt::format("{}: argument '{}' must be {} like 'projected', got {}",
@@ -285,21 +276,22 @@ Problem validate(const Tensor& projected, const Tensor& h0, const Tensor& recurr
                         .zero_output_for_mask = options.zero_output_for_mask};
   const DType dtype = projected.dtype();
   require_dtype(h0, "h0", dtype);
-  require_shape(h0, "h0", "[batch, units]", {problem.batch, problem.units});
+  detail::require_shape(op_name, h0, "h0", "[batch, units]", {problem.batch, problem.units});
   require_dtype(recurrent_kernel, "recurrent_kernel", dtype);
-  require_shape(recurrent_kernel, "recurrent_kernel", "[units, units]",
-                {problem.units, problem.units});
+  detail::require_shape(op_name, recurrent_kernel, "recurrent_kernel", "[units, units]",
+                        {problem.units, problem.units});
   if (options.mask.defined()) {
     if (options.mask.dtype() != DType::boolean) {
       throw std::invalid_argument(fmt::format("{}: argument 'mask' must be bool, got {}", op_name,
                                               dtype_name(options.mask.dtype())));
     }
-    require_shape(options.mask, "mask", "[batch, timesteps]", {problem.batch, problem.time});
+    detail::require_shape(op_name, options.mask, "mask", "[batch, timesteps]",
+                          {problem.batch, problem.time});
   }
   if (options.recurrent_mask.defined()) {
     require_dtype(options.recurrent_mask, "recurrent_mask", dtype);
-    require_shape(options.recurrent_mask, "recurrent_mask", "[batch, units]",
-                  {problem.batch, problem.units});
+    detail::require_shape(op_name, options.recurrent_mask, "recurrent_mask", "[batch, units]",
+                          {problem.batch, problem.units});
   }
   return problem;
 }
