@@ -2,9 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <cstdio>
 #include <limits>
 #include <stdexcept>
+
+#include "rnnkit/framework/messages.h"
 
 namespace rnnkit::callbacks::detail {
 
@@ -22,8 +23,8 @@ double worst_value(bool maximize) {
 }
 
 void warn_missing(std::string_view who, const std::string& monitor, const std::string& present) {
-  fmt::print(stderr, "{}: warning: the monitored value '{}' is not in the logs; present: {}\n", who,
-             monitor, present);
+  rnnkit::warn(fmt::format("{}: warning: the monitored value '{}' is not in the logs; present: {}", who,
+                           monitor, present));
 }
 
 }  // namespace rnnkit::callbacks::detail

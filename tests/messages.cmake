@@ -1,0 +1,1 @@
+rnnkit_test(messages SOURCES messages_test.cpp LABELS unit)
