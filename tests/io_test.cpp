@@ -480,7 +480,8 @@ BOOST_FIXTURE_TEST_CASE(a_missing_file_is_refused_naming_it, ScratchDir) {
   const fs::path path = dir / "absent.rnnkit";
   RNNKIT_CHECK_THROWS(io::load_archive(path), std::runtime_error, path.string(),
                       "No such file or directory");
-  RNNKIT_CHECK_THROWS(io::load_archive(dir), std::runtime_error, dir.string(), "Is a directory");
+  RNNKIT_CHECK_THROWS(io::load_archive(dir), std::runtime_error, dir.string(),
+                      "not a regular file but a directory");
 }
 
 BOOST_FIXTURE_TEST_CASE(saving_into_a_missing_directory_creates_nothing, ScratchDir) {

@@ -17,16 +17,15 @@ bool is_whole(double value) {
   return std::isfinite(value) && std::trunc(value) == value && std::abs(value) <= max_exact_integer;
 }
 
-// "string \"4\"", "null", ...: what a config held, for error messages.
-std::string describe(const Config& value) {
+}  // namespace
+
+std::string describe_config_value(const Config& value) {
   constexpr std::size_t limit = 60;
   std::string text = value.dump();
   if (text.size() > limit) text = text.substr(0, limit) + "...";
   if (value.is_null()) return text;
   return fmt::format("{} {}", value.type_name(), text);
 }
-
-}  // namespace
 
 Config keras_object(std::string class_name, Config config) {
   Config object = Config::object();
@@ -40,7 +39,7 @@ KerasObject read_keras_object(std::string_view what, const Config& value) {
       !value.contains("config") || !value["config"].is_object()) {
     throw std::invalid_argument(
         fmt::format("{}: expected {{\"class_name\": <string>, \"config\": <object>}}, got {}", what,
-                    describe(value)));
+                    describe_config_value(value)));
   }
   return {.class_name = value["class_name"].get<std::string>(), .config = &value["config"]};
 }
@@ -54,7 +53,7 @@ ConfigReader::ConfigReader(std::string owner, const Config& config)
     : owner_(std::move(owner)), config_(config) {
   if (!config_.is_object()) {
     throw std::invalid_argument(
-        fmt::format("{}: expected a JSON object, got {}", owner_, describe(config_)));
+        fmt::format("{}: expected a JSON object, got {}", owner_, describe_config_value(config_)));
   }
 }
 
@@ -72,7 +71,7 @@ const Config& ConfigReader::require(std::string_view key) {
 
 const Config& ConfigReader::typed(std::string_view key, const Config& value, bool ok,
                                   std::string_view expected) const {
-  if (!ok) fail(key, fmt::format("must be {}, got {}", expected, describe(value)));
+  if (!ok) fail(key, fmt::format("must be {}, got {}", expected, describe_config_value(value)));
   return value;
 }
 

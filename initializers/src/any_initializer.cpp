@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 
+#include "rnnkit/initializers/initial_values.h"
 #include "rnnkit/initializers/initializers.h"
 
 namespace rnnkit::initializers {
@@ -96,6 +97,9 @@ std::shared_ptr<const Initializer> AnyInitializer::make_function(
 }
 
 Tensor AnyInitializer::operator()(const Shape& shape, DType dtype) const {
+  if (ScopedInitialValues* file_values = ScopedInitialValues::current()) {
+    return file_values->next(shape, dtype);
+  }
   Tensor value = (*impl_)(shape, dtype);
   if (!value.defined() || value.shape() != shape || value.dtype() != dtype) {
     throw std::invalid_argument(

@@ -93,6 +93,19 @@ AnyOptimizer deserialize(const Config& config) {
   return it->second(*object.config);
 }
 
+std::optional<std::vector<std::string>> slot_names_of_class(std::string_view class_name) {
+  // Each class with the options that give it every slot it has.
+  static const std::map<std::string, std::vector<std::string>, std::less<>> table{
+      {"sgd", SGD({.momentum = 0.5}).slot_names()},
+      {"adam", Adam({.amsgrad = true}).slot_names()},
+      {"rmsprop", RMSprop({.momentum = 0.5, .centered = true}).slot_names()},
+      {"adagrad", Adagrad().slot_names()},
+  };
+  const auto it = table.find(lower(std::string(class_name)));
+  if (it == table.end()) return std::nullopt;
+  return it->second;
+}
+
 namespace detail {
 
 LearningRate read_learning_rate(ConfigReader& reader, LearningRate fallback) {

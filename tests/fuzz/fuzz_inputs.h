@@ -65,11 +65,12 @@ inline void load_weights(std::string_view bytes) {
 
 /// models::load_model of `bytes` with a valid checksum, then to_json() of the model:
 /// std::runtime_error for a bad file and std::invalid_argument for a config it cannot read are
-/// documented. Files whose metadata declares sizes beyond largest_declared_size are skipped.
+/// documented. Files whose metadata declares an input shape beyond largest_declared_size are
+/// skipped; every other declared size is checked against the file's weights.
 inline void load_model(std::string_view bytes) {
   static InputFile file;
   const std::string fixed = with_valid_checksum(std::string(bytes));
-  if (archive_declares_large_size(fixed)) return;
+  if (archive_declares_large_input_shape(fixed)) return;
   try {
     rnnkit::models::load_model(file.write(fixed)).to_json();
   } catch (const std::invalid_argument&) {

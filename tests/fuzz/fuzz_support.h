@@ -33,8 +33,8 @@ inline std::string with_valid_checksum(std::string bytes) {
 /// The largest number a config may hold in the targets that build the model it describes. A
 /// model config is a program: building it allocates and initialises every weight it declares,
 /// as in Keras, so that a config of 10^5 units is answered by running out of memory or time,
-/// not by an error. Those targets skip configs with larger numbers; fuzz_deserialize, which
-/// builds nothing, sees every size.
+/// not by an error. model_from_json's target skips configs with larger numbers, load_model's
+/// those whose input shape has one; fuzz_deserialize, which builds nothing, sees every size.
 inline constexpr double largest_declared_size = 512;
 
 /// Whether `config` holds a number beyond ±largest_declared_size anywhere (walked without
@@ -52,9 +52,29 @@ inline bool declares_large_size(const rnnkit::Config& config) {
   return false;
 }
 
+/// Whether `config` holds, anywhere, a "batch_input_shape" with a number beyond
+/// ±largest_declared_size (walked without recursion).
+inline bool declares_large_input_shape(const rnnkit::Config& config) {
+  std::vector<const rnnkit::Config*> pending{&config};
+  while (!pending.empty()) {
+    const rnnkit::Config& value = *pending.back();
+    pending.pop_back();
+    if (value.is_object() && value.contains("batch_input_shape") &&
+        declares_large_size(value["batch_input_shape"])) {
+      return true;
+    }
+    if (value.is_structured()) {
+      for (const rnnkit::Config& child : value) pending.push_back(&child);
+    }
+  }
+  return false;
+}
+
 /// Whether the metadata of the archive `bytes` (format of rnnkit/framework/io.h) is JSON that
-/// declares_large_size(); false when there is no such metadata to read.
-inline bool archive_declares_large_size(std::string_view bytes) {
+/// declares_large_input_shape(); false when there is no such metadata to read. load_model takes
+/// every weight from the file, so a declared weight size is bounded by the file, but the pass
+/// that builds the model runs on zeros of the declared input shape, which the file does not hold.
+inline bool archive_declares_large_input_shape(std::string_view bytes) {
   constexpr std::size_t length_offset = 12;
   constexpr std::size_t metadata_offset = 20;
   if (bytes.size() < metadata_offset) return false;
@@ -66,7 +86,7 @@ inline bool archive_declares_large_size(std::string_view bytes) {
   if (length > bytes.size() - metadata_offset) return false;
   const rnnkit::Config metadata =
       rnnkit::Config::parse(bytes.substr(metadata_offset, length), nullptr, false);
-  return !metadata.is_discarded() && declares_large_size(metadata);
+  return !metadata.is_discarded() && declares_large_input_shape(metadata);
 }
 
 /// A file of this process, rewritten for every input: the loaders read paths only.

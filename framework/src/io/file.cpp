@@ -2,13 +2,17 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <cstdint>
+#include <new>
+#include <stdexcept>
 #include <system_error>
 
 namespace rnnkit::io::detail {
@@ -64,19 +68,62 @@ int write_all(int fd, std::string_view bytes) {
 
 std::atomic<std::uint64_t> temporary_counter{0};
 
-/// Creates a new file "<target>.tmp-<pid>-<n>" (never an existing one) and returns its path.
-/// A crashed save can leave a temporary behind under a name a later process with the same pid
-/// (common in containers) tries again, so taken names are skipped.
-std::filesystem::path create_temporary(std::string_view op, const std::filesystem::path& target,
-                                       int& fd) {
+std::string temporary_prefix(const std::filesystem::path& target) {
+  return target.filename().string() + ".tmp-";
+}
+
+/// The pid in a name "<target>.tmp-<pid>-<n>" of `prefix`, or 0 when the name is not one.
+pid_t temporary_owner(std::string_view name, std::string_view prefix) {
+  if (!name.starts_with(prefix)) return 0;
+  name.remove_prefix(prefix.size());
+  const std::size_t dash = name.find('-');
+  const auto digits = [](std::string_view text) {
+    return !text.empty() && std::ranges::all_of(text, [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (dash == std::string_view::npos || !digits(name.substr(0, dash)) ||
+      !digits(name.substr(dash + 1))) {
+    return 0;
+  }
+  pid_t pid = 0;
+  const auto [end, error] = std::from_chars(name.data(), name.data() + dash, pid);
+  return error == std::errc() && end == name.data() + dash ? pid : 0;
+}
+
+/// Removes the temporaries of `target` that processes killed mid-save left: regular files
+/// named "<target>.tmp-<pid>-<n>" whose pid no longer runs. A live pid's file may be a save in
+/// progress, so it stays. Best effort: what cannot be listed or removed stays too.
+void remove_stale_temporaries(const std::filesystem::path& target) {
+  const std::filesystem::path directory =
+      target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
+  const std::string prefix = temporary_prefix(target);
+  std::error_code error;
+  for (std::filesystem::directory_iterator entry(directory, error), end; !error && entry != end;
+       entry.increment(error)) {
+    const pid_t pid = temporary_owner(entry->path().filename().string(), prefix);
+    if (pid <= 0 || !entry->is_regular_file(error)) continue;
+    if (::kill(pid, 0) != 0 && errno == ESRCH) ::unlink(entry->path().c_str());
+  }
+}
+
+/// "<target>.tmp-<pid>-<n>", a name no earlier call of this process gave.
+std::filesystem::path next_temporary_name(const std::filesystem::path& target) {
+  std::filesystem::path temporary = target;
+  temporary += fmt::format(".tmp-{}-{}", ::getpid(), temporary_counter++);
+  return temporary;
+}
+
+/// Gives `create(name)` names until it stops failing with EEXIST: a crashed save can leave a
+/// temporary under a name a later process with the same pid (common in containers) tries
+/// again. Returns the name, or throws the last error.
+template <class Create>
+std::filesystem::path unique_temporary(std::string_view op, const std::filesystem::path& target,
+                                       Create&& create) {
   constexpr int attempts = 1000;
   int error = EEXIST;
   for (int i = 0; i < attempts && error == EEXIST; ++i) {
-    std::filesystem::path temporary = target;
-    temporary += fmt::format(".tmp-{}-{}", ::getpid(), temporary_counter++);
-    fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd >= 0) return temporary;
-    error = errno;
+    std::filesystem::path temporary = next_temporary_name(target);
+    error = create(temporary);
+    if (error == 0) return temporary;
   }
   throw_os_error(error,
                  fmt::format("{}: cannot create a temporary file next to {}", op, quoted(target)));
@@ -90,6 +137,76 @@ void sync_directory(const std::filesystem::path& directory) {
   if (fd.get() >= 0) ::fsync(fd.get());
 }
 
+std::string_view file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "directory";
+  if (S_ISCHR(mode)) return "character device";
+  if (S_ISBLK(mode)) return "block device";
+  if (S_ISFIFO(mode)) return "FIFO";
+  if (S_ISSOCK(mode)) return "socket";
+  return "special file";
+}
+
+/// Writes `bytes` to `fd`, flushes it to disk and closes it; throws naming `op` and `path`.
+void write_and_sync(std::string_view op, const std::filesystem::path& path, FileDescriptor& fd,
+                    std::string_view bytes) {
+  const auto fail = [&](int error, std::string_view action) {
+    throw_os_error(error, fmt::format("{}: cannot {} {}", op, action, quoted(path)));
+  };
+  if (const int error = write_all(fd.get(), bytes)) fail(error, "write");
+  if (::fsync(fd.get()) != 0) fail(errno, "flush to disk");
+}
+
+/// Writes through a file without a name (O_TMPFILE), so that a process killed while writing
+/// leaves nothing; the complete file is linked under a temporary name and renamed over `path`
+/// (linkat cannot replace a file). Returns false, having written nothing, when the filesystem
+/// or the kernel cannot make such files or /proc is not there to link them by.
+bool write_through_unnamed_file(std::string_view op, const std::filesystem::path& path,
+                                std::string_view bytes) {
+  const std::filesystem::path directory =
+      path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  FileDescriptor fd(::open(directory.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666));
+  if (fd.get() < 0) return false;
+  const std::string self = fmt::format("/proc/self/fd/{}", fd.get());
+  if (::access(self.c_str(), F_OK) != 0) return false;
+  write_and_sync(op, path, fd, bytes);
+  const std::filesystem::path temporary =
+      unique_temporary(op, path, [&](const std::filesystem::path& name) {
+        return ::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, name.c_str(), AT_SYMLINK_FOLLOW) == 0
+                   ? 0
+                   : errno;
+      });
+  RemoveUnlessKept guard{temporary};
+  if (const int error = fd.close()) {
+    throw_os_error(error, fmt::format("{}: cannot write {}", op, quoted(path)));
+  }
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    throw_os_error(errno, fmt::format("{}: cannot replace {}", op, quoted(path)));
+  }
+  guard.kept = true;
+  return true;
+}
+
+/// The fallback: a named temporary, written, flushed and renamed over `path`.
+void write_through_named_file(std::string_view op, const std::filesystem::path& path,
+                              std::string_view bytes) {
+  int raw_fd = -1;
+  const std::filesystem::path temporary =
+      unique_temporary(op, path, [&](const std::filesystem::path& name) {
+        raw_fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        return raw_fd >= 0 ? 0 : errno;
+      });
+  FileDescriptor fd(raw_fd);
+  RemoveUnlessKept guard{temporary};
+  write_and_sync(op, path, fd, bytes);
+  if (const int error = fd.close()) {
+    throw_os_error(error, fmt::format("{}: cannot write {}", op, quoted(path)));
+  }
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    throw_os_error(errno, fmt::format("{}: cannot replace {}", op, quoted(path)));
+  }
+  guard.kept = true;
+}
+
 }  // namespace
 
 std::string quoted(const std::filesystem::path& path) {
@@ -97,17 +214,28 @@ std::string quoted(const std::filesystem::path& path) {
 }
 
 std::string read_file(std::string_view op, const std::filesystem::path& path) {
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: opening a FIFO without a writer would otherwise wait for one.
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) throw_os_error(errno, fmt::format("{}: cannot open {}", op, quoted(path)));
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0) {
     throw_os_error(errno, fmt::format("{}: cannot read {}", op, quoted(path)));
   }
-  // st_size is only a hint: the buffer grows if the file turns out longer.
-  std::string bytes(static_cast<std::size_t>(std::max<off_t>(info.st_size, 0)), '\0');
+  if (!S_ISREG(info.st_mode)) {
+    throw std::runtime_error(fmt::format("{}: {} is not a regular file but a {}", op, quoted(path),
+                                         file_kind(info.st_mode)));
+  }
+  // The size at open bounds what is read: a file that grows meanwhile is read as it was.
+  const auto size = static_cast<std::uint64_t>(std::max<off_t>(info.st_size, 0));
+  std::string bytes;
+  try {
+    bytes.resize(static_cast<std::size_t>(size));
+  } catch (const std::bad_alloc&) {
+    throw std::runtime_error(fmt::format(
+        "{}: {} holds {} bytes, more than this process can allocate", op, quoted(path), size));
+  }
   std::size_t filled = 0;
-  for (;;) {
-    if (filled == bytes.size()) bytes.resize(std::max<std::size_t>(2 * bytes.size(), 1 << 16));
+  while (filled < bytes.size()) {
     const ssize_t count = ::read(fd.get(), bytes.data() + filled, bytes.size() - filled);
     if (count < 0) {
       if (errno == EINTR) continue;
@@ -122,18 +250,8 @@ std::string read_file(std::string_view op, const std::filesystem::path& path) {
 
 void write_file_atomically(std::string_view op, const std::filesystem::path& path,
                            std::string_view bytes) {
-  int raw_fd = -1;
-  const std::filesystem::path temporary = create_temporary(op, path, raw_fd);
-  FileDescriptor fd(raw_fd);
-  RemoveUnlessKept guard{temporary};
-  const auto fail = [&](int error, std::string_view action) {
-    throw_os_error(error, fmt::format("{}: cannot {} {}", op, action, quoted(path)));
-  };
-  if (const int error = write_all(fd.get(), bytes)) fail(error, "write");
-  if (::fsync(fd.get()) != 0) fail(errno, "flush to disk");
-  if (const int error = fd.close()) fail(error, "write");
-  if (::rename(temporary.c_str(), path.c_str()) != 0) fail(errno, "replace");
-  guard.kept = true;
+  remove_stale_temporaries(path);
+  if (!write_through_unnamed_file(op, path, bytes)) write_through_named_file(op, path, bytes);
   sync_directory(path.parent_path());
 }
 

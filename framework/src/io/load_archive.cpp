@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -134,8 +135,16 @@ void check_contents(const ByteReader& in, const std::vector<GroupRecord>& groups
   }
 }
 
-Tensor make_tensor(const TensorRecord& record) {
-  Tensor tensor = Tensor::empty(record.shape, record.dtype);
+Tensor make_tensor(const TensorRecord& record, std::string_view group, const ByteReader& in) {
+  Tensor tensor;
+  try {
+    tensor = Tensor::empty(record.shape, record.dtype);
+  } catch (const std::bad_alloc&) {
+    in.fail(fmt::format(
+        "tensor \"{}\" of group \"{}\" ({} of shape {}, {} bytes) does not fit "
+        "in this process's memory",
+        record.name, group, dtype_name(record.dtype), shape_str(record.shape), record.data.size()));
+  }
   if (record.data.empty()) return tensor;
   char* data = rnnkit::detail::dispatch_any(record.dtype, [&](auto zero) {
     return reinterpret_cast<char*>(tensor.mutable_data<decltype(zero)>());
@@ -167,7 +176,13 @@ Archive load_archive(const std::filesystem::path& path) {
       std::string_view(bytes).substr(0, bytes.size() - detail::checksum_size);
   ByteReader body(checksummed, context, header.offset());
   Archive archive;
-  archive.metadata = std::string(body.take(body.u64()));
+  const std::string_view metadata = body.take(body.u64());
+  try {
+    archive.metadata = std::string(metadata);
+  } catch (const std::bad_alloc&) {
+    body.fail(fmt::format("the metadata ({} bytes) does not fit in this process's memory",
+                          metadata.size()));
+  }
   const std::vector<GroupRecord> groups = read_groups(body);
   if (body.remaining() != 0) {
     body.fail(fmt::format("{} trailing bytes after the last group, at offset {}", body.remaining(),
@@ -187,7 +202,7 @@ Archive load_archive(const std::filesystem::path& path) {
     std::vector<NamedTensor> tensors;
     tensors.reserve(group.tensors.size());
     for (const TensorRecord& record : group.tensors) {
-      tensors.push_back({record.name, make_tensor(record)});
+      tensors.push_back({record.name, make_tensor(record, group.name, body)});
     }
     archive.groups.emplace_back(group.name, std::move(tensors));
   }

@@ -33,6 +33,12 @@ void read_batch_input_shape(const Config& shape, Shape& input_shape, std::int64_
         "Sequential.from_config: batch_input_shape must be a list [batch, dims...], got {}",
         shape.dump()));
   }
+  if (!shape[0].is_null() && !(shape[0].is_number_integer() && shape[0].get<std::int64_t>() >= 0)) {
+    throw std::invalid_argument(fmt::format(
+        "Sequential.from_config: batch_input_shape's batch size must be a non-negative integer or "
+        "null, got {}",
+        shape.dump()));
+  }
   batch_size = shape[0].is_null() ? 0 : shape[0].get<std::int64_t>();
   input_shape.clear();
   for (std::size_t i = 1; i < shape.size(); ++i) {
@@ -81,12 +87,16 @@ Sequential Sequential::from_config(const Config& config) {
 }
 
 Sequential Sequential::from_layer_configs(const Config& config) {
+  if (config.contains("name") && !config["name"].is_string()) {
+    throw std::invalid_argument(fmt::format(
+        "Sequential.from_config: key 'name' must be a string, got {}", config["name"].dump()));
+  }
   Sequential model(config.value("name", std::string()));
   Shape input_shape;
   std::int64_t batch_size = 0;
   bool has_input_shape = false;
   for (const Config& entry : config["layers"]) {
-    if (entry.is_object() && entry.value("class_name", "") == "InputLayer") {
+    if (entry.is_object() && entry.contains("class_name") && entry["class_name"] == "InputLayer") {
       read_batch_input_shape(entry.at("config").at("batch_input_shape"), input_shape, batch_size);
       has_input_shape = true;
       continue;

@@ -27,6 +27,10 @@ struct KerasObject {
 /// top-level keys (Keras 2.12's "module", "registered_name") are ignored, as Keras does.
 KerasObject read_keras_object(std::string_view what, const Config& value);
 
+/// What a config value is, for error messages: its JSON type and up to 60 characters of its text
+/// ("string \"4\"", "number 1.5"), or "null".
+std::string describe_config_value(const Config& value);
+
 /// `value` as a JSON integer when it is a whole number, else as a float: the encoding of Keras
 /// arguments whose default is a Python int (MaxNorm's max_value=2, Constant's value=0, a
 /// schedule's decay_steps), which a double cannot otherwise tell from 2.0.

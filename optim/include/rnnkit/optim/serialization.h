@@ -3,6 +3,10 @@
 #include <rnnkit/framework/config.h>
 
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "rnnkit/optim/any_optimizer.h"
 #include "rnnkit/optim/optimizer.h"
@@ -29,5 +33,10 @@ Config serialize(const Optimizer& optimizer);
 /// defaults (get()). Throws std::invalid_argument for an unknown class name (listing the valid
 /// ones), a malformed config or an unknown key; Keras's legacy "lr" key is read as learning_rate.
 AnyOptimizer deserialize(const Config& config);
+
+/// Every slot name an optimizer of the built-in class `class_name` (matched as deserialize does)
+/// can hold under some options, in slot_names() order, e.g. {"m", "v", "vhat"} for "Adam";
+/// nullopt for a class that is not built in.
+std::optional<std::vector<std::string>> slot_names_of_class(std::string_view class_name);
 
 }  // namespace rnnkit::optim
