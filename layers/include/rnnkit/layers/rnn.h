@@ -99,9 +99,10 @@ class RNN : public Layer {
 
   /// Creates the weights for inputs of `input_shape` ([B, T, F], or [T, B, F] when time_major)
   /// without running the layer, as Keras's build(input_shape) does, so set_weights can come
-  /// before the first call. A stateful layer takes its batch size from it. Throws
-  /// std::invalid_argument for a shape that is not rank 3 with positive dimensions, or that
-  /// differs from the one the layer was already built for.
+  /// before the first call. B and T may be -1 (Keras's None; the cell's build then sees a batch
+  /// of -1), except that a stateful layer takes its batch size from here and needs it. Throws
+  /// std::invalid_argument for a shape that is not rank 3, has another size below 1, or differs
+  /// from the one the layer was already built for.
   void build(const Shape& input_shape);
   bool built() const override;
   AbstractRNNCell& cell() { return *cell_; }
@@ -134,7 +135,10 @@ class RNN : public Layer {
   std::vector<Layer*> sublayers() const override { return {cell_.get()}; }
 
  private:
+  struct InputDims;
   struct PreparedCall;
+  /// The sizes of inputs of `shape`, checked against the layer; `for_build` admits -1.
+  InputDims checked_input_dims(const Shape& shape, bool for_build) const;
   PreparedCall prepare_call(const Tensor& inputs, const RNNCallOptions& options) const;
   void build_for(std::int64_t batch, std::int64_t features);
   std::vector<Tensor> initial_states(const PreparedCall& call) const;
