@@ -54,7 +54,8 @@ class AbstractRNNCell : public Layer {
   /// losses(). Throws std::invalid_argument before any state changes.
   CellOutput operator()(const Tensor& inputs, const std::vector<Tensor>& states,
                         bool training = false);
-  /// Zero states [batch_size, size] of `dtype`, one per state (Keras get_initial_state).
+  /// Zero states [batch_size, size] of `dtype`, one per state (Keras get_initial_state);
+  /// std::invalid_argument for a negative batch_size or a dtype other than float32 or float64.
   virtual std::vector<Tensor> get_initial_state(std::int64_t batch_size, DType dtype) const;
   /// Zero states with the batch size (axis 0) and dtype of `inputs`.
   std::vector<Tensor> get_initial_state(const Tensor& inputs) const;
