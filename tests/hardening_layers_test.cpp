@@ -1,4 +1,7 @@
 #define BOOST_TEST_MODULE hardening_layers
+#include <rnnkit/framework/ops.h>
+#include <rnnkit/framework/regularizers.h>
+#include <rnnkit/layers/abstract_rnn_cell.h>
 #include <rnnkit/layers/rnn.h>
 #include <rnnkit/layers/simple_rnn.h>
 #include <rnnkit/layers/simple_rnn_cell.h>
@@ -12,6 +15,7 @@
 #include "test_support.h"
 
 using namespace rnnkit;
+using layers::RNN;
 using layers::SimpleRNN;
 using testing::same_values;
 
@@ -22,6 +26,57 @@ double sum_abs(const Tensor& x) {
   for (double v : x.to_vector()) total += std::abs(v);
   return total;
 }
+
+std::vector<double> loss_values(const layers::Layer& layer) {
+  std::vector<double> out;
+  for (const Tensor& loss : layer.losses()) out.push_back(loss.item());
+  return out;
+}
+
+/// What a cell's step returns when it breaks its contract with RNN.
+enum class Misbehaviour { none, growing_state, rank3_output, no_states, short_initial_state };
+
+/// A user cell, out = tanh(x·K + h·R), that breaks its contract on request.
+class UnrulyCell : public layers::AbstractRNNCell {
+ public:
+  explicit UnrulyCell(Misbehaviour misbehaviour)
+      : AbstractRNNCell({}, "unruly_cell"), misbehaviour_(misbehaviour) {}
+  std::string class_name() const override { return "UnrulyCell"; }
+  std::vector<std::int64_t> state_size() const override { return {3}; }
+  std::int64_t output_size() const override { return 3; }
+  void build(const Shape& input_shape) override {
+    kernel_ = add_weight("kernel", {input_shape[1], 3}, "glorot_uniform");
+    recurrent_ = add_weight("recurrent_kernel", {3, 3}, "orthogonal");
+  }
+  layers::CellOutput call(const Tensor& inputs, const std::vector<Tensor>& states, bool) override {
+    const Tensor out =
+        tanh(matmul(inputs, kernel_.value()) + matmul(states[0], recurrent_.value()));
+    const std::int64_t batch = inputs.size(0);
+    switch (misbehaviour_) {
+      case Misbehaviour::growing_state:
+        return {out, {concat({states[0], Tensor::ones({batch, 1}, states[0].dtype())}, 1)}};
+      case Misbehaviour::rank3_output:
+        return {out.reshape({batch, 1, 3}), {out}};
+      case Misbehaviour::no_states:
+        return {out, {}};
+      default:
+        return {out, {out}};
+    }
+  }
+  std::vector<Tensor> get_initial_state(std::int64_t batch_size, DType dtype) const override {
+    if (misbehaviour_ == Misbehaviour::short_initial_state) {
+      return {Tensor::zeros({batch_size, 2}, dtype)};
+    }
+    return AbstractRNNCell::get_initial_state(batch_size, dtype);
+  }
+  void set_misbehaviour(Misbehaviour misbehaviour) { misbehaviour_ = misbehaviour; }
+
+ private:
+  Misbehaviour misbehaviour_;
+  Variable kernel_, recurrent_;
+};
+
+UnrulyCell& unruly(RNN& rnn) { return dynamic_cast<UnrulyCell&>(rnn.cell()); }
 
 }  // namespace
 
@@ -105,6 +160,71 @@ BOOST_AUTO_TEST_CASE(valid_arguments_give_zero_states) {
   BOOST_TEST((states[0].shape() == Shape{2, 4}));
   BOOST_TEST(states[0].dtype() == DType::f64);
   BOOST_TEST(sum_abs(states[0]) == 0.0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(what_a_cell_returns_is_checked)
+
+BOOST_AUTO_TEST_CASE(a_state_that_grows_is_refused_at_the_first_step) {
+  RNN rnn(UnrulyCell(Misbehaviour::growing_state), {.return_state = true});
+  RNNKIT_CHECK_THROWS(rnn(Tensor::ones({2, 45, 2})), std::invalid_argument, "RNN 'rnn",
+                      "UnrulyCell 'unruly_cell", "step 0", "state 0", "[2, 3]", "[2, 4]");
+}
+
+BOOST_AUTO_TEST_CASE(a_rank3_output_is_refused_naming_the_shapes) {
+  RNN rnn(UnrulyCell(Misbehaviour::rank3_output));
+  RNNKIT_CHECK_THROWS(rnn(Tensor::ones({2, 4, 2})), std::invalid_argument, "UnrulyCell", "step 0",
+                      "output", "[2, 3]", "[2, 1, 3]");
+}
+
+BOOST_AUTO_TEST_CASE(a_rank3_output_is_refused_under_a_mask_too) {
+  RNN rnn(UnrulyCell(Misbehaviour::rank3_output));
+  const Tensor mask = Tensor::from_values({2, 4}, {1, 1, 0, 1, 1, 0, 1, 1}, DType::boolean);
+  RNNKIT_CHECK_THROWS(rnn(Tensor::ones({2, 4, 2}), {.mask = mask}), std::invalid_argument,
+                      "UnrulyCell", "step 0", "output", "[2, 3]", "[2, 1, 3]");
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_state_is_refused_under_a_mask) {
+  RNN rnn(UnrulyCell(Misbehaviour::no_states));
+  const Tensor mask = Tensor::from_values({2, 4}, {1, 1, 0, 1, 1, 0, 1, 1}, DType::boolean);
+  RNNKIT_CHECK_THROWS(rnn(Tensor::ones({2, 4, 2}), {.mask = mask}), std::invalid_argument,
+                      "UnrulyCell", "0 state tensors at step 0", "state_size() lists 1");
+}
+
+BOOST_AUTO_TEST_CASE(a_wrong_initial_state_from_the_cell_is_refused) {
+  RNN rnn(UnrulyCell(Misbehaviour::short_initial_state));
+  RNNKIT_CHECK_THROWS(rnn(Tensor::ones({2, 4, 2})), std::invalid_argument, "UnrulyCell",
+                      "get_initial_state", "state 0", "[2, 3]", "[2, 2]");
+}
+
+BOOST_AUTO_TEST_CASE(the_step_counts_from_the_start_of_processing) {
+  RNN rnn(UnrulyCell(Misbehaviour::none), {.go_backwards = true});
+  rnn(Tensor::ones({2, 4, 2}));
+  unruly(rnn).set_misbehaviour(Misbehaviour::growing_state);
+  RNNKIT_CHECK_THROWS(rnn(Tensor::ones({2, 4, 2})), std::invalid_argument, "step 0");
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_call_leaves_a_stateful_layer_unchanged) {
+  RNN rnn(UnrulyCell(Misbehaviour::none),
+          {.stateful = true, .activity_regularizer = regularizers::L1(0.5)});
+  rnn(Tensor::ones({2, 4, 2}));
+  const std::vector<Tensor> weights = rnn.get_weights();
+  const std::vector<Tensor> states = rnn.states();
+  const std::vector<double> losses = loss_values(rnn);
+  unruly(rnn).set_misbehaviour(Misbehaviour::growing_state);
+  RNNKIT_CHECK_THROWS(rnn(Tensor::ones({2, 4, 2})), std::invalid_argument, "step 0");
+  BOOST_TEST(same_values(rnn.get_weights(), weights));
+  BOOST_TEST(same_values(rnn.states(), states));
+  BOOST_TEST(loss_values(rnn) == losses);
+}
+
+BOOST_AUTO_TEST_CASE(a_well_behaved_cell_runs_as_before) {
+  RNN rnn(UnrulyCell(Misbehaviour::none), {.return_sequences = true, .return_state = true});
+  const Tensor mask = Tensor::from_values({2, 4}, {1, 1, 0, 1, 1, 0, 1, 1}, DType::boolean);
+  auto [sequence, state] = rnn(Tensor::ones({2, 4, 2}), {.mask = mask});
+  BOOST_TEST((sequence.shape() == Shape{2, 4, 3}));
+  BOOST_TEST((state.shape() == Shape{2, 3}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -219,7 +219,7 @@ void RNN::build_for(std::int64_t batch, std::int64_t features) {
   input_features_ = features;
   if (options_.stateful) {
     batch_size_ = batch;
-    kept_states_ = cell_->get_initial_state(batch_size_, dtype());
+    kept_states_ = cell_initial_state(batch_size_);
   }
   set_built();
 }
@@ -232,7 +232,25 @@ std::vector<Tensor> RNN::initial_states(const PreparedCall& call) const {
     return call.initial_state;
   }
   if (!call.initial_state.empty()) return call.initial_state;
-  return cell_->get_initial_state(call.batch, dtype());
+  return cell_initial_state(call.batch);
+}
+
+std::vector<Tensor> RNN::cell_initial_state(std::int64_t batch) const {
+  std::vector<Tensor> states = cell_->get_initial_state(batch, dtype());
+  detail::check_cell_states(label(), *cell_, "from get_initial_state", states, batch, dtype());
+  return states;
+}
+
+void RNN::check_sequence_output(const SequenceOutput& run, const PreparedCall& call) const {
+  const std::string who = label();
+  const std::string_view at = "from call_sequence";
+  const std::int64_t units = cell_->output_size();
+  detail::check_cell_output(who, *cell_, at, run.last_output, {call.batch, units}, dtype());
+  if (options_.return_sequences) {
+    detail::check_cell_output(who, *cell_, at, run.sequence,
+                              {call.batch, call.inputs.size(1), units}, dtype());
+  }
+  detail::check_cell_states(who, *cell_, at, run.states, call.batch, dtype());
 }
 
 RNNOutput RNN::operator()(const Tensor& inputs, const RNNCallOptions& options) {
@@ -248,8 +266,11 @@ RNNOutput RNN::operator()(const Tensor& inputs, const RNNCallOptions& options) {
   std::optional<SequenceOutput> run;
   if (!options_.unroll) {
     run = cell_->call_sequence(call.inputs, call.mask, initial, sequence_options);
+    if (run) check_sequence_output(*run, call);
   }
-  if (!run) run = detail::run_steps(*cell_, call.inputs, call.mask, initial, sequence_options);
+  if (!run) {
+    run = detail::run_steps(label(), *cell_, call.inputs, call.mask, initial, sequence_options);
+  }
 
   RNNOutput result;
   if (!options_.return_sequences) {
@@ -308,7 +329,7 @@ void RNN::check_stateful_batch_known(std::string_view what) const {
 
 void RNN::reset_states() {
   check_stateful_batch_known("reset_states");
-  kept_states_ = cell_->get_initial_state(batch_size_, dtype());
+  kept_states_ = cell_initial_state(batch_size_);
 }
 
 void RNN::reset_states(const std::vector<Tensor>& states) {

@@ -91,7 +91,10 @@ class RNN : public Layer {
 
   /// Runs the layer on `inputs` [B, T, F] ([T, B, F] when time_major). Every argument is checked
   /// before any state changes (std::invalid_argument naming the layer, the argument, what was
-  /// expected and what was given); builds the cell on first use.
+  /// expected and what was given); builds the cell on first use. What the cell returns (its
+  /// initial states, each step's output and states) is checked against its output_size() and
+  /// state_size(): std::invalid_argument naming the cell, the step, the expected and the given
+  /// shapes, with the kept states and losses() unchanged.
   RNNOutput operator()(const Tensor& inputs, const RNNCallOptions& options = {});
   /// Model form: outputs are [output, states...], the mask handed on is the input mask with
   /// return_sequences and none otherwise.
@@ -142,6 +145,10 @@ class RNN : public Layer {
   PreparedCall prepare_call(const Tensor& inputs, const RNNCallOptions& options) const;
   void build_for(std::int64_t batch, std::int64_t features);
   std::vector<Tensor> initial_states(const PreparedCall& call) const;
+  /// The cell's get_initial_state(batch, dtype()), checked against its state_size().
+  std::vector<Tensor> cell_initial_state(std::int64_t batch) const;
+  /// Throws std::invalid_argument unless a call_sequence result has the promised shapes.
+  void check_sequence_output(const SequenceOutput& run, const PreparedCall& call) const;
   std::vector<Tensor> activity_losses(const RNNOutput& result) const;
   void check_stateful_batch_known(std::string_view what) const;
 
