@@ -27,10 +27,37 @@ double sum_abs(const Tensor& x) {
   return total;
 }
 
+double sum_squares(const Tensor& x) {
+  double total = 0.0;
+  for (double v : x.to_vector()) total += v * v;
+  return total;
+}
+
 std::vector<double> loss_values(const layers::Layer& layer) {
   std::vector<double> out;
   for (const Tensor& loss : layer.losses()) out.push_back(loss.item());
   return out;
+}
+
+/// Keras's regularizer test layer: SimpleRNN(5) with every weight regularized and an activity
+/// regularizer. The factors are exact in float32, so the expected penalties are exact too.
+SimpleRNN regularized_rnn() {
+  return SimpleRNN(5, {.kernel_regularizer = regularizers::L1(0.5),
+                       .recurrent_regularizer = regularizers::L1(0.25),
+                       .bias_regularizer = regularizers::L2(0.75),
+                       .activity_regularizer = regularizers::L1(0.125)});
+}
+
+/// The weight penalties of regularized_rnn() computed from the weights' values.
+std::vector<double> expected_weight_penalties(const std::vector<Tensor>& weights) {
+  return {0.5 * sum_abs(weights[0]), 0.25 * sum_abs(weights[1]), 0.75 * sum_squares(weights[2])};
+}
+
+void check_values(const std::vector<double>& actual, const std::vector<double>& expected) {
+  BOOST_TEST_REQUIRE(actual.size() == expected.size());
+  for (std::size_t i = 0; i < actual.size(); ++i) {
+    BOOST_TEST(actual[i] == expected[i], boost::test_tools::tolerance(1e-6));
+  }
 }
 
 /// What a cell's step returns when it breaks its contract with RNN.
@@ -225,6 +252,68 @@ BOOST_AUTO_TEST_CASE(a_well_behaved_cell_runs_as_before) {
   auto [sequence, state] = rnn(Tensor::ones({2, 4, 2}), {.mask = mask});
   BOOST_TEST((sequence.shape() == Shape{2, 4, 3}));
   BOOST_TEST((state.shape() == Shape{2, 3}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(weight_penalties_exist_from_build)
+
+BOOST_AUTO_TEST_CASE(keras_regularizer_test_three_losses_after_build_four_after_a_call) {
+  SimpleRNN rnn = regularized_rnn();
+  BOOST_TEST(rnn.losses().empty());
+  rnn.build({-1, -1, 2});
+  BOOST_TEST(rnn.losses().size() == 3u);
+  const Tensor out = rnn(Tensor::ones({2, 3, 2}));
+  BOOST_TEST(rnn.losses().size() == 4u);
+  std::vector<double> expected = expected_weight_penalties(rnn.get_weights());
+  expected.push_back(0.125 * sum_abs(out) / 2.0);
+  check_values(loss_values(rnn), expected);
+}
+
+BOOST_AUTO_TEST_CASE(penalties_after_build_are_those_of_the_initial_weights) {
+  SimpleRNN rnn = regularized_rnn();
+  rnn.build({-1, -1, 2});
+  check_values(loss_values(rnn), expected_weight_penalties(rnn.get_weights()));
+  BOOST_TEST(rnn.losses()[0].item() > 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(penalties_follow_set_weights) {
+  SimpleRNN rnn = regularized_rnn();
+  rnn.build({-1, -1, 2});
+  const std::vector<double> before = loss_values(rnn);
+  const std::vector<Tensor> weights = {Tensor::full({2, 5}, 0.5), Tensor::full({5, 5}, -2.0),
+                                       Tensor::full({5}, 4.0)};
+  rnn.set_weights(weights);
+  check_values(loss_values(rnn), {0.5 * 5.0, 0.25 * 50.0, 0.75 * 80.0});
+  BOOST_TEST(loss_values(rnn) != before);
+}
+
+BOOST_AUTO_TEST_CASE(penalties_follow_set_weights_after_a_call_and_keep_the_activity_term) {
+  SimpleRNN rnn = regularized_rnn();
+  const Tensor out = rnn(Tensor::ones({2, 3, 2}));
+  const double activity = 0.125 * sum_abs(out) / 2.0;
+  rnn.set_weights({Tensor::full({2, 5}, 0.5), Tensor::full({5, 5}, -2.0), Tensor::full({5}, 4.0)});
+  check_values(loss_values(rnn), {0.5 * 5.0, 0.25 * 50.0, 0.75 * 80.0, activity});
+}
+
+BOOST_AUTO_TEST_CASE(a_cell_has_its_penalties_from_build) {
+  layers::SimpleRNNCell cell(3, {.kernel_regularizer = regularizers::L1(0.5)});
+  cell.maybe_build({-1, 2});
+  BOOST_TEST_REQUIRE(cell.losses().size() == 1u);
+  BOOST_TEST(cell.losses()[0].item() == 0.5 * sum_abs(cell.kernel().value()),
+             boost::test_tools::tolerance(1e-6));
+}
+
+BOOST_AUTO_TEST_CASE(the_penalties_of_a_call_carry_the_gradient_to_the_weights) {
+  SimpleRNN rnn(3, {.kernel_regularizer = regularizers::L1(0.5), .dtype = DType::f64});
+  rnn(Tensor::ones({2, 3, 2}, DType::f64));
+  BOOST_TEST_REQUIRE(rnn.losses().size() == 1u);
+  rnn.losses()[0].backward();
+  const std::vector<double> kernel = rnn.cell().kernel().value().to_vector();
+  const std::vector<double> gradient = rnn.cell().kernel().value().grad().to_vector();
+  for (std::size_t i = 0; i < kernel.size(); ++i) {
+    BOOST_TEST(gradient[i] == (kernel[i] > 0 ? 0.5 : -0.5));
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
