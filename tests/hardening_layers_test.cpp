@@ -2,6 +2,7 @@
 #include <rnnkit/framework/ops.h>
 #include <rnnkit/framework/regularizers.h>
 #include <rnnkit/layers/abstract_rnn_cell.h>
+#include <rnnkit/layers/masking.h>
 #include <rnnkit/layers/rnn.h>
 #include <rnnkit/layers/simple_rnn.h>
 #include <rnnkit/layers/simple_rnn_cell.h>
@@ -314,6 +315,31 @@ BOOST_AUTO_TEST_CASE(the_penalties_of_a_call_carry_the_gradient_to_the_weights) 
   for (std::size_t i = 0; i < kernel.size(); ++i) {
     BOOST_TEST(gradient[i] == (kernel[i] > 0 ? 0.5 : -0.5));
   }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(masking_mask_outside_a_model)
+
+BOOST_AUTO_TEST_CASE(compute_mask_marks_the_steps_that_are_not_all_mask_value) {
+  layers::Masking masking({.mask_value = 0.5});
+  const Tensor x = Tensor::from_values({2, 3, 2}, {1, 2, 0.5, 0.5, 0.5, 3, 0.5, 0.5, 0, 0, 4, 4});
+  const Tensor mask = masking.compute_mask(x);
+  BOOST_TEST(mask.dtype() == DType::boolean);
+  BOOST_TEST((mask.shape() == Shape{2, 3}));
+  BOOST_TEST((mask.to_vector() == std::vector<double>{1, 0, 1, 0, 1, 1}));
+}
+
+BOOST_AUTO_TEST_CASE(compute_mask_is_the_mask_forward_hands_on) {
+  layers::Masking masking;
+  const Tensor x = Tensor::from_values({1, 3, 1}, {2, 0, 3});
+  BOOST_TEST(masking.compute_mask(x).to_vector() == masking.forward(x, {}, false).mask.to_vector());
+}
+
+BOOST_AUTO_TEST_CASE(compute_mask_refuses_a_rank_1_input) {
+  layers::Masking masking({.name = "pad"});
+  RNNKIT_CHECK_THROWS(masking.compute_mask(Tensor::ones({3})), std::invalid_argument,
+                      "Masking 'pad'", "min_ndim=2", "[3]");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
