@@ -26,6 +26,15 @@ CellOutput AbstractRNNCell::operator()(const Tensor& inputs, const std::vector<T
 }
 
 std::vector<Tensor> AbstractRNNCell::get_initial_state(std::int64_t batch_size, DType dtype) const {
+  if (batch_size < 0) {
+    throw std::invalid_argument(fmt::format(
+        "{}: get_initial_state: argument 'batch_size' must be >= 0, got {}", label(), batch_size));
+  }
+  if (!is_floating(dtype)) {
+    throw std::invalid_argument(
+        fmt::format("{}: get_initial_state: argument 'dtype' must be float32 or float64, got {}",
+                    label(), dtype_name(dtype)));
+  }
   std::vector<Tensor> states;
   for (std::int64_t size : state_size()) states.push_back(Tensor::zeros({batch_size, size}, dtype));
   return states;

@@ -162,12 +162,36 @@ void Layer::reset_states() {
   throw std::logic_error(fmt::format("{}: reset_states needs a stateful layer", label()));
 }
 
-void Layer::set_call_losses(std::vector<Tensor> activity_losses) {
+Layer::PenaltyKey Layer::penalty_key() const {
+  PenaltyKey key;
+  for (const TrackedWeight* weight : tracked_weights()) {
+    if (weight->regularizer) {
+      const Tensor& value = weight->variable.value();
+      key.emplace_back(value.impl().get(), value.version());
+    }
+  }
+  return key;
+}
+
+void Layer::evaluate_losses() const {
   losses_.clear();
   for (const TrackedWeight* weight : tracked_weights()) {
     if (weight->regularizer) losses_.push_back(weight->regularizer(weight->variable.value()));
   }
-  for (Tensor& loss : activity_losses) losses_.push_back(std::move(loss));
+  losses_.insert(losses_.end(), activity_losses_.begin(), activity_losses_.end());
+  losses_key_ = penalty_key();
+}
+
+const std::vector<Tensor>& Layer::losses() const {
+  // Keras evaluates a weight's penalty whenever losses are read; re-evaluating only after a
+  // change keeps the terms of a call (and their graph) for the loss built from that call.
+  if (penalty_key() != losses_key_) evaluate_losses();
+  return losses_;
+}
+
+void Layer::set_call_losses(std::vector<Tensor> activity_losses) {
+  activity_losses_ = std::move(activity_losses);
+  evaluate_losses();
 }
 
 Tensor Layer::activity_loss(const regularizers::AnyRegularizer& regularizer, const Tensor& output) {

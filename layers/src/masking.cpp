@@ -31,7 +31,7 @@ Masking Masking::from_config(const Config& config) {
   return Masking(std::move(options));
 }
 
-Tensor Masking::call(const Tensor& inputs, Tensor& mask) {
+Tensor Masking::checked_inputs(const Tensor& inputs) const {
   detail::check_float(label(), "inputs", inputs);
   if (inputs.dim() < 2) {
     throw std::invalid_argument(fmt::format(
@@ -39,11 +39,21 @@ Tensor Masking::call(const Tensor& inputs, Tensor& mask) {
         "ndim={}. Full shape received: {}",
         label(), inputs.dim(), shape_str(inputs.shape())));
   }
-  const Tensor x = inputs.to(dtype());
+  return inputs.to(dtype());
+}
+
+Tensor Masking::mask_of(const Tensor& x) const {
   // Keras compares in the inputs' dtype, so a float32 layer compares with float32(mask_value).
   const double value =
       dtype() == DType::f32 ? static_cast<float>(options_.mask_value) : options_.mask_value;
-  mask = any(not_equal(x.detach(), value), -1);
+  return any(not_equal(x.detach(), value), -1);
+}
+
+Tensor Masking::compute_mask(const Tensor& inputs) const { return mask_of(checked_inputs(inputs)); }
+
+Tensor Masking::call(const Tensor& inputs, Tensor& mask) {
+  const Tensor x = checked_inputs(inputs);
+  mask = mask_of(x);
   // The mask as 0/1 with a trailing 1 axis, broadcast over the features.
   Shape keep_shape = mask.shape();
   keep_shape.push_back(1);

@@ -46,6 +46,13 @@ RNNOutput::operator Tensor() const {
   return output;
 }
 
+// The sizes of an input shape; -1 (unknown) only in a shape given to build.
+struct RNN::InputDims {
+  std::int64_t batch = 0;
+  std::int64_t time = 0;
+  std::int64_t features = 0;
+};
+
 // Validated and normalised call arguments: batch-major, in the layer's dtype, bool mask.
 struct RNN::PreparedCall {
   Tensor inputs;
@@ -123,35 +130,61 @@ RNN RNN::from_config(const Config& config) {
   return RNN(std::move(cell), std::move(options));
 }
 
-RNN::PreparedCall RNN::prepare_call(const Tensor& inputs, const RNNCallOptions& options) const {
+RNN::InputDims RNN::checked_input_dims(const Shape& shape, bool for_build) const {
   const std::string who = label();
-  detail::check_float(who, "inputs", inputs);
-  if (inputs.dim() != 3) {
+  if (shape.size() != 3) {
     throw std::invalid_argument(fmt::format(
         "{}: input 0 is incompatible with the layer: expected ndim=3, found ndim={}. Full shape "
         "received: {}",
-        who, inputs.dim(), shape_str(inputs.shape())));
+        who, shape.size(), shape_str(shape)));
   }
   const bool time_major = options_.time_major;
-  PreparedCall call;
-  call.batch = inputs.size(time_major ? 1 : 0);
-  const std::int64_t time = inputs.size(time_major ? 0 : 1);
-  call.features = inputs.size(2);
-  call.training = options.training;
-  if (time < 1 || call.batch < 1 || call.features < 1) {
-    throw std::invalid_argument(fmt::format(
-        "{}: inputs must have at least one timestep, sample and feature ({}), got shape {}", who,
-        time_major ? "[timesteps, batch, features]" : "[batch, timesteps, features]",
-        shape_str(inputs.shape())));
+  const std::string_view axes =
+      time_major ? "[timesteps, batch, features]" : "[batch, timesteps, features]";
+  const InputDims dims{
+      .batch = shape[time_major ? 1 : 0], .time = shape[time_major ? 0 : 1], .features = shape[2]};
+  if (for_build) {
+    // Keras's build takes None (-1) for the batch and the timesteps, as Sequential::build does.
+    const auto known_or_none = [](std::int64_t size) { return size >= 1 || size == -1; };
+    if (!known_or_none(dims.batch) || !known_or_none(dims.time) || dims.features < 1) {
+      throw std::invalid_argument(fmt::format(
+          "{}: build: input_shape must be {} with sizes >= 1, or -1 (None) for the batch and the "
+          "timesteps; the features must be known, got {}",
+          who, axes, shape_str(shape)));
+    }
+    if (options_.stateful && dims.batch == -1) {
+      throw std::invalid_argument(fmt::format(
+          "{}: build: a stateful RNN needs to know its batch size, so input_shape must give it "
+          "(Keras's batch_input_shape), got {}",
+          who, shape_str(shape)));
+    }
+  } else if (dims.time < 1 || dims.batch < 1 || dims.features < 1) {
+    throw std::invalid_argument(
+        fmt::format("{}: inputs must have at least one timestep, sample and feature ({}), got "
+                    "shape {}",
+                    who, axes, shape_str(shape)));
   }
   if (Layer::built() &&
-      (call.features != input_features_ || (options_.stateful && call.batch != batch_size_))) {
+      (dims.features != input_features_ || (options_.stateful && dims.batch != batch_size_))) {
     const std::string batch = options_.stateful ? std::to_string(batch_size_) : "None";
     throw std::invalid_argument(fmt::format(
         "{}: input 0 is incompatible with the layer: expected shape=[{}, {}, {}], found shape={}",
         who, time_major ? "None" : batch, time_major ? batch : "None", input_features_,
-        shape_str(inputs.shape())));
+        shape_str(shape)));
   }
+  return dims;
+}
+
+RNN::PreparedCall RNN::prepare_call(const Tensor& inputs, const RNNCallOptions& options) const {
+  const std::string who = label();
+  detail::check_float(who, "inputs", inputs);
+  const InputDims dims = checked_input_dims(inputs.shape(), false);
+  const bool time_major = options_.time_major;
+  const std::int64_t time = dims.time;
+  PreparedCall call;
+  call.batch = dims.batch;
+  call.features = dims.features;
+  call.training = options.training;
   if (options.mask.defined()) {
     const Shape expected = time_major ? Shape{time, call.batch} : Shape{call.batch, time};
     if (options.mask.shape() != expected) {
@@ -177,9 +210,8 @@ RNN::PreparedCall RNN::prepare_call(const Tensor& inputs, const RNNCallOptions& 
 }
 
 void RNN::build(const Shape& input_shape) {
-  // The same checks as a call on inputs of this shape; a placeholder tensor carries the shape.
-  const PreparedCall call = prepare_call(Tensor::zeros(input_shape, dtype()), {});
-  if (!built()) build_for(call.batch, call.features);
+  const InputDims dims = checked_input_dims(input_shape, true);
+  if (!built()) build_for(dims.batch, dims.features);
 }
 
 void RNN::build_for(std::int64_t batch, std::int64_t features) {
@@ -187,7 +219,7 @@ void RNN::build_for(std::int64_t batch, std::int64_t features) {
   input_features_ = features;
   if (options_.stateful) {
     batch_size_ = batch;
-    kept_states_ = cell_->get_initial_state(batch_size_, dtype());
+    kept_states_ = cell_initial_state(batch_size_);
   }
   set_built();
 }
@@ -200,7 +232,25 @@ std::vector<Tensor> RNN::initial_states(const PreparedCall& call) const {
     return call.initial_state;
   }
   if (!call.initial_state.empty()) return call.initial_state;
-  return cell_->get_initial_state(call.batch, dtype());
+  return cell_initial_state(call.batch);
+}
+
+std::vector<Tensor> RNN::cell_initial_state(std::int64_t batch) const {
+  std::vector<Tensor> states = cell_->get_initial_state(batch, dtype());
+  detail::check_cell_states(label(), *cell_, "from get_initial_state", states, batch, dtype());
+  return states;
+}
+
+void RNN::check_sequence_output(const SequenceOutput& run, const PreparedCall& call) const {
+  const std::string who = label();
+  const std::string_view at = "from call_sequence";
+  const std::int64_t units = cell_->output_size();
+  detail::check_cell_output(who, *cell_, at, run.last_output, {call.batch, units}, dtype());
+  if (options_.return_sequences) {
+    detail::check_cell_output(who, *cell_, at, run.sequence,
+                              {call.batch, call.inputs.size(1), units}, dtype());
+  }
+  detail::check_cell_states(who, *cell_, at, run.states, call.batch, dtype());
 }
 
 RNNOutput RNN::operator()(const Tensor& inputs, const RNNCallOptions& options) {
@@ -216,8 +266,11 @@ RNNOutput RNN::operator()(const Tensor& inputs, const RNNCallOptions& options) {
   std::optional<SequenceOutput> run;
   if (!options_.unroll) {
     run = cell_->call_sequence(call.inputs, call.mask, initial, sequence_options);
+    if (run) check_sequence_output(*run, call);
   }
-  if (!run) run = detail::run_steps(*cell_, call.inputs, call.mask, initial, sequence_options);
+  if (!run) {
+    run = detail::run_steps(label(), *cell_, call.inputs, call.mask, initial, sequence_options);
+  }
 
   RNNOutput result;
   if (!options_.return_sequences) {
@@ -276,7 +329,7 @@ void RNN::check_stateful_batch_known(std::string_view what) const {
 
 void RNN::reset_states() {
   check_stateful_batch_known("reset_states");
-  kept_states_ = cell_->get_initial_state(batch_size_, dtype());
+  kept_states_ = cell_initial_state(batch_size_);
 }
 
 void RNN::reset_states(const std::vector<Tensor>& states) {

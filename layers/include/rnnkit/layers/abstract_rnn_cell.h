@@ -42,10 +42,12 @@ class AbstractRNNCell : public Layer {
   virtual std::vector<std::int64_t> state_size() const = 0;
   /// Width of the output (Keras output_size).
   virtual std::int64_t output_size() const = 0;
-  /// Creates the weights for per-step inputs of `input_shape` [B, F] (Keras build).
+  /// Creates the weights for per-step inputs of `input_shape` [B, F] (Keras build); B is -1
+  /// (Keras's None) when RNN::build was given no batch size.
   virtual void build(const Shape& input_shape) = 0;
-  /// One step: inputs [B, F] and states -> output and new states (Keras call). RNN calls it once
-  /// per timestep through step().
+  /// One step: inputs [B, F] and states -> output [B, output_size()] and one new [B, size] state
+  /// per state_size() entry, in the cell's dtype (Keras call). RNN calls it once per timestep
+  /// through step() and refuses, naming the cell and the step, whatever breaks that contract.
   virtual CellOutput call(const Tensor& inputs, const std::vector<Tensor>& states,
                           bool training) = 0;
 
@@ -54,7 +56,9 @@ class AbstractRNNCell : public Layer {
   /// losses(). Throws std::invalid_argument before any state changes.
   CellOutput operator()(const Tensor& inputs, const std::vector<Tensor>& states,
                         bool training = false);
-  /// Zero states [batch_size, size] of `dtype`, one per state (Keras get_initial_state).
+  /// Zero states [batch_size, size] of `dtype`, one per state (Keras get_initial_state);
+  /// std::invalid_argument for a negative batch_size or a dtype other than float32 or float64.
+  /// An override must return one [batch_size, size] tensor of `dtype` per state (RNN checks).
   virtual std::vector<Tensor> get_initial_state(std::int64_t batch_size, DType dtype) const;
   /// Zero states with the batch size (axis 0) and dtype of `inputs`.
   std::vector<Tensor> get_initial_state(const Tensor& inputs) const;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace rnnkit::layers {
@@ -78,9 +79,12 @@ class Layer {
   void set_weights(const std::vector<Tensor>& values);
   /// Number of weight elements; std::logic_error before the layer is built.
   std::int64_t count_params() const;
-  /// The regularization terms of the last call, to add to the training loss: one per regularized
-  /// weight (sublayers' included) evaluated at call time, then the activity terms (spec §5).
-  const std::vector<Tensor>& losses() const { return losses_; }
+  /// The regularization terms to add to the training loss (Keras layer.losses): one per
+  /// regularized weight (sublayers' included), from the moment the weight exists, on the
+  /// weights' current values (re-evaluated when a value has changed since the last call or
+  /// read), then the activity terms of the last call (spec §5). The reference stays valid until
+  /// the layer is next used.
+  const std::vector<Tensor>& losses() const;
 
   /// The uniform call a model makes: `inputs`, the mask that came with them (may be undefined),
   /// and the mode. The default throws std::logic_error (a layer that needs more than one input).
@@ -107,8 +111,8 @@ class Layer {
   void adopt(Layer& sublayer) const;
   /// Layers whose weights and regularization losses this layer includes.
   virtual std::vector<Layer*> sublayers() const { return {}; }
-  /// Ends a call: losses() becomes the weight penalties (own and sublayers') on the current
-  /// values, then `activity_losses`.
+  /// Ends a call: losses() becomes the weight penalties (own and sublayers') evaluated now, then
+  /// `activity_losses`.
   void set_call_losses(std::vector<Tensor> activity_losses);
   /// The activity penalty of one output: regularizer(output) divided by output's shape[0], the
   /// batch size (spec §5).
@@ -123,8 +127,13 @@ class Layer {
     regularizers::AnyRegularizer regularizer;
     bool declared_trainable = true;
   };
+  /// Which value, at which version, each regularized weight holds.
+  using PenaltyKey = std::vector<std::pair<const void*, std::uint64_t>>;
   void collect_weights(std::vector<const TrackedWeight*>& out) const;
   std::vector<const TrackedWeight*> tracked_weights() const;
+  PenaltyKey penalty_key() const;
+  /// losses_ becomes the weight penalties evaluated now, then activity_losses_.
+  void evaluate_losses() const;
 
   std::string name_;
   std::string scope_;
@@ -132,7 +141,10 @@ class Layer {
   bool trainable_ = true;
   bool built_ = false;
   std::vector<TrackedWeight> weights_;
-  std::vector<Tensor> losses_;
+  std::vector<Tensor> activity_losses_;
+  // A cache of what losses() returns, refreshed when the weights' values change.
+  mutable std::vector<Tensor> losses_;
+  mutable PenaltyKey losses_key_;
 };
 
 }  // namespace rnnkit::layers

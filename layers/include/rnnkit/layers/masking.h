@@ -34,11 +34,19 @@ class Masking : public Layer {
 
   /// The inputs with masked timesteps zeroed; the gradient flows through the kept ones.
   Tensor operator()(const Tensor& inputs);
+  /// Keras compute_mask(inputs): the boolean mask [B, T] (all axes but the last) that forward()
+  /// hands on, true where a timestep is kept; for a layer called by hand, e.g.
+  /// `rnn(masking(x), {.mask = masking.compute_mask(x)})`. Checks `inputs` as a call does.
+  Tensor compute_mask(const Tensor& inputs) const;
   /// The output, and the mask it computed (an incoming mask is replaced).
   LayerOutput forward(const Tensor& inputs, const Tensor& mask, bool training) override;
 
  private:
-  /// The output; `mask` receives the boolean mask over all axes but the last.
+  /// `inputs` in the layer's dtype; std::invalid_argument unless a float tensor of rank >= 2.
+  Tensor checked_inputs(const Tensor& inputs) const;
+  /// The boolean mask over all axes but the last of checked inputs `x`.
+  Tensor mask_of(const Tensor& x) const;
+  /// The output; `mask` receives mask_of(inputs).
   Tensor call(const Tensor& inputs, Tensor& mask);
 
   MaskingOptions options_;

@@ -91,7 +91,10 @@ class RNN : public Layer {
 
   /// Runs the layer on `inputs` [B, T, F] ([T, B, F] when time_major). Every argument is checked
   /// before any state changes (std::invalid_argument naming the layer, the argument, what was
-  /// expected and what was given); builds the cell on first use.
+  /// expected and what was given); builds the cell on first use. What the cell returns (its
+  /// initial states, each step's output and states) is checked against its output_size() and
+  /// state_size(): std::invalid_argument naming the cell, the step, the expected and the given
+  /// shapes, with the kept states and losses() unchanged.
   RNNOutput operator()(const Tensor& inputs, const RNNCallOptions& options = {});
   /// Model form: outputs are [output, states...], the mask handed on is the input mask with
   /// return_sequences and none otherwise.
@@ -99,9 +102,10 @@ class RNN : public Layer {
 
   /// Creates the weights for inputs of `input_shape` ([B, T, F], or [T, B, F] when time_major)
   /// without running the layer, as Keras's build(input_shape) does, so set_weights can come
-  /// before the first call. A stateful layer takes its batch size from it. Throws
-  /// std::invalid_argument for a shape that is not rank 3 with positive dimensions, or that
-  /// differs from the one the layer was already built for.
+  /// before the first call. B and T may be -1 (Keras's None; the cell's build then sees a batch
+  /// of -1), except that a stateful layer takes its batch size from here and needs it. Throws
+  /// std::invalid_argument for a shape that is not rank 3, has another size below 1, or differs
+  /// from the one the layer was already built for.
   void build(const Shape& input_shape);
   bool built() const override;
   AbstractRNNCell& cell() { return *cell_; }
@@ -134,10 +138,17 @@ class RNN : public Layer {
   std::vector<Layer*> sublayers() const override { return {cell_.get()}; }
 
  private:
+  struct InputDims;
   struct PreparedCall;
+  /// The sizes of inputs of `shape`, checked against the layer; `for_build` admits -1.
+  InputDims checked_input_dims(const Shape& shape, bool for_build) const;
   PreparedCall prepare_call(const Tensor& inputs, const RNNCallOptions& options) const;
   void build_for(std::int64_t batch, std::int64_t features);
   std::vector<Tensor> initial_states(const PreparedCall& call) const;
+  /// The cell's get_initial_state(batch, dtype()), checked against its state_size().
+  std::vector<Tensor> cell_initial_state(std::int64_t batch) const;
+  /// Throws std::invalid_argument unless a call_sequence result has the promised shapes.
+  void check_sequence_output(const SequenceOutput& run, const PreparedCall& call) const;
   std::vector<Tensor> activity_losses(const RNNOutput& result) const;
   void check_stateful_batch_known(std::string_view what) const;
 
