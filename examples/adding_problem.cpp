@@ -117,7 +117,9 @@ int main(int argc, char** argv) {
              .verbose = options.common.verbose,
              .callbacks = {examples::history_csv(options.common, "adding_problem")},
              .validation_data = models::ValidationData{validation.x, validation.y}});
-  examples::plot_history(options.common, "adding_problem", "adding_problem: mean squared error");
+  examples::plot_history(options.common, "adding_problem",
+                         {.title = fmt::format("adding_problem, T={}", options.timesteps),
+                          .loss_label = "mean squared error"});
 
   const double test_mse = model.evaluate(test.x, test.y, {.verbose = 0}).at("loss");
   const double baseline = losses::MeanSquaredError()(test.y, Tensor::ones(test.y.shape())).item();

@@ -257,9 +257,11 @@ int main(int argc, char** argv) {
        .callbacks = {ResetStatesEachPass(), examples::history_csv(options.common, "char_rnn")},
        .validation_data = models::ValidationData{held_out.x, held_out.y},
        .shuffle = false});
-  examples::plot_history(options.common, "char_rnn", "char_rnn: crossentropy (nats) per epoch");
-
   // Bits per character: the crossentropy in nats divided by ln 2.
+  examples::plot_history(options.common, "char_rnn",
+                         {.title = "char_rnn",
+                          .loss_scale = 1.0 / std::numbers::ln2,
+                          .loss_label = "bits per character"});
   if (history.contains("val_loss")) print_bits_by_epoch(history["val_loss"]);
 
   Generator generator(options.common.seed);

@@ -63,7 +63,7 @@ PaddedSequences make_sequences(std::int64_t count, const Options& options, Gener
 }
 
 // A fresh SimpleRNN + sigmoid Dense trained on `train`, given its mask when `use_mask`. The
-// per-epoch history goes to <name>_history.csv and <name>_curves.png.
+// per-epoch history goes to <name>_history.csv.
 models::Sequential train_classifier(const PaddedSequences& train, const PaddedSequences& test,
                                     bool use_mask, std::string_view name, const Options& options) {
   models::Sequential model(layers::SimpleRNN(options.units),
@@ -92,9 +92,6 @@ models::Sequential train_classifier(const PaddedSequences& train, const PaddedSe
                      examples::history_csv(options.common, name)},
        .validation_data = models::ValidationData{test.x, test.y, use_mask ? test.mask : no_mask},
        .mask = use_mask ? train.mask : no_mask});
-  examples::plot_history(options.common, name,
-                         fmt::format("masked classification, {} the mask: loss per epoch",
-                                     use_mask ? "with" : "without"));
   return model;
 }
 
@@ -142,6 +139,11 @@ int main(int argc, char** argv) {
   fmt::print("Training the same network without the mask: the padding is read as data\n");
   models::Sequential unmasked =
       train_classifier(train, test, false, "masked_classification_no_mask", options);
+  examples::plot_history(
+      options.common, "masked_classification",
+      {.title = "masked_classification: the same network with and without the mask",
+       .runs = {{"masked_classification", "with mask"},
+                {"masked_classification_no_mask", "without mask"}}});
 
   const double with_mask =
       masked.evaluate(test.x, test.y, {.verbose = 0, .mask = test.mask}).at("accuracy");

@@ -1,11 +1,10 @@
 // Quick start: a SimpleRNN learns to continue a noisy sine wave (windows of 24 samples -> the
 // next sample), written as a plain training loop over rnnkit's layers, losses and optimizers.
-//   quickstart [--epochs N]   (default 40)
+//   quickstart [--epochs N]   (default 40; --help prints the usage)
 #include <rnnkit/rnnkit.h>
 
+#include <CLI/CLI.hpp>
 #include <cmath>
-#include <cstdlib>
-#include <string_view>
 
 using namespace rnnkit;
 
@@ -38,11 +37,12 @@ Windows make_windows(std::int64_t count, std::int64_t steps, Generator& generato
 
 int main(int argc, char** argv) {
   int epochs = 40;
-  if (argc == 3 && std::string_view(argv[1]) == "--epochs") epochs = std::atoi(argv[2]);
-  if (epochs < 1) {
-    fmt::print(stderr, "usage: quickstart [--epochs N], N >= 1\n");
-    return 2;
-  }
+  CLI::App app(
+      "A SimpleRNN learns to continue a noisy sine wave, in a hand-written training loop.");
+  app.add_option("--epochs", epochs, "Training epochs")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  CLI11_PARSE(app, argc, argv);
   set_global_seed(42);
   Generator data(7);
   const Windows train = make_windows(512, 24, data);

@@ -138,7 +138,8 @@ int main(int argc, char** argv) {
   const double improvement = baseline / test_mse;
   // Every rank holds the same trained model; rank 0 alone draws, writes and prints.
   if (!chief) return improvement < required_improvement ? 1 : 0;
-  examples::plot_history(options.common, "sine_forecast", "sine_forecast: mean squared error");
+  examples::plot_history(options.common, "sine_forecast",
+                         {.title = "sine_forecast", .loss_label = "mean squared error"});
 
   const std::filesystem::path weights = options.common.out_dir / "sine_forecast.weights.rnnkit";
   model.save_weights(weights);

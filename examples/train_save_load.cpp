@@ -1,9 +1,13 @@
 #include <fmt/core.h>
 #include <rnnkit/rnnkit.h>
 
+#include <CLI/CLI.hpp>
+
 using namespace rnnkit;
 
-int main() {
+int main(int argc, char** argv) {
+  CLI::App app("Trains a SimpleRNN on sequence means, saves it to ./mean.rnnkit, reloads it.");
+  CLI11_PARSE(app, argc, argv);  // --help: the usage, and nothing trained or written
   set_global_seed(42);
   Generator data(7);
   const Tensor x = Tensor::uniform({512, 10, 1}, -1.0, 1.0, data);  // 512 sequences, 10 steps

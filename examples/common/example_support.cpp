@@ -7,9 +7,12 @@
 #include <rnnkit/distributed/mpi_distribution.h>
 #endif
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -24,15 +27,81 @@ std::filesystem::path history_path(const CommonOptions& options, std::string_vie
 
 bool gnuplot_available() { return std::system("command -v gnuplot > /dev/null 2>&1") == 0; }
 
-// The CSV's header names, in order.
-std::vector<std::string> csv_columns(const std::filesystem::path& csv) {
-  std::ifstream in(csv);
-  std::string header;
-  std::getline(in, header);
+// A history CSV: its header's column names and every row's values (NaN where not a number).
+struct History {
+  std::filesystem::path path;
   std::vector<std::string> columns;
-  std::stringstream fields(header);
-  for (std::string field; std::getline(fields, field, ',');) columns.push_back(field);
-  return columns;
+  std::vector<std::vector<double>> rows;
+};
+
+History read_history(const std::filesystem::path& csv) {
+  History history{.path = csv, .columns = {}, .rows = {}};
+  std::ifstream in(csv);
+  std::string line;
+  for (bool header = true; std::getline(in, line); header = false) {
+    std::stringstream fields(line);
+    std::vector<double> row;
+    for (std::string field; std::getline(fields, field, ',');) {
+      if (header) {
+        history.columns.push_back(field);
+      } else {
+        char* end = nullptr;
+        const double value = std::strtod(field.c_str(), &end);
+        row.push_back(end != field.c_str() ? value : std::nan(""));
+      }
+    }
+    if (!header) history.rows.push_back(std::move(row));
+  }
+  return history;
+}
+
+// One panel of the picture: a quantity (loss or accuracy) and its validation twin.
+struct Panel {
+  std::string column;
+  std::string label;
+  double scale = 1.0;
+};
+
+// gnuplot's commands for one panel: a y-range around every run's finite values (whole decades
+// would leave the curves a sliver of the picture), and a line per run and column.
+std::string panel_commands(const std::vector<History>& histories,
+                           const std::vector<PlottedRun>& runs, const Panel& panel) {
+  double low = std::numeric_limits<double>::infinity();
+  double high = -low;
+  std::string plots;
+  for (std::size_t r = 0; r < histories.size(); ++r) {
+    for (const std::string& column : {panel.column, "val_" + panel.column}) {
+      const auto found = std::ranges::find(histories[r].columns, column);
+      if (found == histories[r].columns.end()) continue;
+      const auto index = static_cast<std::size_t>(found - histories[r].columns.begin());
+      for (const auto& row : histories[r].rows) {
+        const double value = index < row.size() ? row[index] * panel.scale : std::nan("");
+        if (std::isfinite(value)) {
+          low = std::min(low, value);
+          high = std::max(high, value);
+        }
+      }
+      const std::string set = column == panel.column ? "training" : "validation";
+      const std::string title = runs[r].label.empty() ? set : runs[r].label + ", " + set;
+      // CSV epochs are 0-based; the picture counts from 1 as the progress bar does.
+      // One colour per run; validation dashed.
+      plots += fmt::format(
+          "{}'{}' using ($1+1):(${}*{}) with linespoints linecolor {} dashtype {} title '{}'",
+          plots.empty() ? "" : ", ", histories[r].path.string(), index + 1, panel.scale, r + 1,
+          column == panel.column ? 1 : 2, title);
+    }
+  }
+  if (plots.empty() || !(low <= high)) return "";
+  const bool logarithmic = low > 0.0 && high / low > 20.0;
+  std::string range;
+  if (logarithmic) {
+    const double margin = std::pow(high / low, 0.05);
+    range = fmt::format("set logscale y\nset yrange [{}:{}]\n", low / margin, high * margin);
+  } else {
+    const double margin = high > low ? 0.05 * (high - low) : std::max(0.05 * std::abs(high), 1e-3);
+    range = fmt::format("unset logscale y\nset yrange [{}:{}]\n", low - margin, high + margin);
+  }
+  return fmt::format("set ylabel '{}'\n{}plot {}\n", panel.label, range, plots);
 }
 
 }  // namespace
@@ -83,34 +152,42 @@ rnnkit::callbacks::CSVLogger history_csv(const CommonOptions& options, std::stri
   return rnnkit::callbacks::CSVLogger(history_path(options, name));
 }
 
-bool plot_history(const CommonOptions& options, std::string_view name, std::string_view title) {
+bool plot_history(const CommonOptions& options, std::string_view name, const PlotOptions& plot) {
   if (!options.plot) return false;
   if (!gnuplot_available()) {
     fmt::print("plot: gnuplot is not installed (apt-get install gnuplot-nox); no picture drawn\n");
     return false;
   }
-  const std::filesystem::path csv = history_path(options, name);
-  const std::filesystem::path png = options.out_dir / fmt::format("{}_curves.png", name);
-  const std::vector<std::string> columns = csv_columns(csv);
-  std::string plots;
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    if (columns[i] != "loss" && columns[i] != "val_loss") continue;
-    // CSV epochs are 0-based; the picture counts from 1 as the progress bar does.
-    plots += fmt::format("{}'{}' using ($1+1):{} with linespoints title '{}'",
-                         plots.empty() ? "" : ", ", csv.string(), i + 1, columns[i]);
-  }
-  if (plots.empty()) return false;
+  const std::vector<PlottedRun> runs =
+      plot.runs.empty() ? std::vector<PlottedRun>{{std::string(name), ""}} : plot.runs;
+  std::vector<History> histories;
+  for (const PlottedRun& run : runs)
+    histories.push_back(read_history(history_path(options, run.name)));
+  const std::string loss = panel_commands(
+      histories, runs, {.column = "loss", .label = plot.loss_label, .scale = plot.loss_scale});
+  const std::string accuracy =
+      panel_commands(histories, runs, {.column = "accuracy", .label = "accuracy", .scale = 1.0});
+  if (loss.empty()) return false;
   FILE* gnuplot = ::popen("gnuplot", "w");
   if (gnuplot == nullptr) {
     fmt::print("plot: could not start gnuplot; no picture drawn\n");
     return false;
   }
+  const std::filesystem::path png = options.out_dir / fmt::format("{}_curves.png", name);
   fmt::print(gnuplot,
-             "set terminal pngcairo noenhanced size 800,500\nset output '{}'\n"
-             "set datafile separator ','\nset key autotitle columnhead\nset title '{}'\n"
-             "set xlabel 'epoch'\n"
-             "set ylabel 'loss'\nset logscale y\nset grid\nplot {}\n",
-             png.string(), title, plots);
+             "set terminal pngcairo noenhanced size 800,{}\nset output '{}'\n"
+             "set datafile separator ','\nset grid\nset key below\n"
+             "set xlabel 'epoch'\n",
+             accuracy.empty() ? 500 : 800, png.string());
+  // Whole epochs only: gnuplot would put tics at 1.5, 2.5, ... on a short run.
+  const std::size_t epochs = histories.front().rows.size();
+  if (epochs <= 20) fmt::print(gnuplot, "set xtics 1\n");
+  if (accuracy.empty()) {
+    fmt::print(gnuplot, "set title '{}'\n{}", plot.title, loss);
+  } else {
+    fmt::print(gnuplot, "set multiplot layout 2,1 title '{}'\n{}{}unset multiplot\n", plot.title,
+               loss, accuracy);
+  }
   const bool drawn = ::pclose(gnuplot) == 0;
   if (drawn) fmt::print("plot: training curves in {}\n", png.string());
   return drawn;

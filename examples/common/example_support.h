@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace examples {
 
@@ -46,9 +47,25 @@ std::shared_ptr<rnnkit::models::Distribution> start_distribution(const CommonOpt
 /// A CSVLogger writing `<out_dir>/<name>_history.csv`.
 rnnkit::callbacks::CSVLogger history_csv(const CommonOptions& options, std::string_view name);
 
-/// Draws loss and val_loss per epoch from the example's history CSV into
-/// `<out_dir>/<name>_curves.png` with gnuplot. When gnuplot is absent, or --no-plot was given,
-/// prints why no picture was drawn and returns false.
-bool plot_history(const CommonOptions& options, std::string_view name, std::string_view title);
+/// One training run on a picture: the history CSV that history_csv(options, name) wrote, its
+/// curves titled with `label` (empty when the picture has one run).
+struct PlottedRun {
+  std::string name = "";
+  std::string label = "";
+};
+
+/// What plot_history draws.
+struct PlotOptions {
+  std::string title = "";
+  std::vector<PlottedRun> runs = {};  ///< empty: the one run named like the picture
+  double loss_scale = 1.0;            ///< the loss is drawn times this (nats to bits: 1 / ln 2)
+  std::string loss_label = "loss";    ///< the loss axis's label
+};
+
+/// Draws loss and val_loss per epoch of every run into `<out_dir>/<name>_curves.png` with
+/// gnuplot, and below them accuracy and val_accuracy when the runs logged them; each panel's
+/// y-range fits its data (logarithmic when the values span more than a factor of 20). When
+/// gnuplot is absent, or --no-plot was given, prints why no picture was drawn and returns false.
+bool plot_history(const CommonOptions& options, std::string_view name, const PlotOptions& plot);
 
 }  // namespace examples

@@ -17,6 +17,8 @@ namespace detail {
 Storage::Storage(std::size_t bytes)
     : memory(acquire_memory(bytes)), data(memory.get()), nbytes(bytes) {}
 
+Storage::Storage(void* borrowed, std::size_t bytes) : data(borrowed), nbytes(bytes) {}
+
 std::shared_ptr<TensorImpl> make_impl(Shape shape, DType dtype) {
   for (auto d : shape) {
     if (d < 0) {
@@ -110,12 +112,50 @@ constexpr DType dtype_of() {
     return DType::i64;
 }
 
-template <class T>
-T from_double(double v) {
+template <class T, class S>
+T converted(S v) {
   if constexpr (std::is_same_v<T, std::uint8_t>)
-    return v != 0.0 ? 1 : 0;
+    return v != S{0} ? 1 : 0;
   else
     return static_cast<T>(v);
+}
+
+template <class S>
+Tensor copy_of_values(Shape shape, std::span<const S> values, DType dtype) {
+  if (static_cast<std::int64_t>(values.size()) != rnnkit::numel(shape)) {
+    throw std::invalid_argument(fmt::format("Tensor::from_values: shape {} needs {} values, got {}",
+                                            shape_str(shape), rnnkit::numel(shape), values.size()));
+  }
+  Tensor t = Tensor::empty(std::move(shape), dtype);
+  dispatch_any(dtype, [&](auto zero) {
+    using T = decltype(zero);
+    std::transform(values.begin(), values.end(), t.impl()->ptr<T>(), converted<T, S>);
+  });
+  return t;
+}
+
+template <class T>
+Tensor view_of_buffer(Shape shape, std::span<T> buffer) {
+  if (std::ranges::any_of(shape, [](std::int64_t d) { return d < 0; })) {
+    throw std::invalid_argument(fmt::format(
+        "Tensor::from_buffer: dimensions must be non-negative, got shape {}", shape_str(shape)));
+  }
+  std::int64_t elements = 0;
+  try {
+    elements = rnnkit::numel(shape);
+  } catch (const std::invalid_argument& error) {
+    throw std::invalid_argument(fmt::format("Tensor::from_buffer: {}", error.what()));
+  }
+  if (elements != static_cast<std::int64_t>(buffer.size())) {
+    throw std::invalid_argument(fmt::format(
+        "Tensor::from_buffer: shape {} needs a buffer of {} elements, the one given holds {}",
+        shape_str(shape), elements, buffer.size()));
+  }
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = std::make_shared<detail::Storage>(buffer.data(), buffer.size_bytes());
+  impl->shape = std::move(shape);
+  impl->dtype = dtype_of<T>();
+  return Tensor(std::move(impl));
 }
 
 void append_values(std::string& out, const Tensor& t, const std::vector<double>& v,
@@ -169,22 +209,32 @@ Tensor Tensor::full(Shape shape, double value, DType dtype) {
 Tensor Tensor::scalar(double value, DType dtype) { return full({}, value, dtype); }
 
 Tensor Tensor::from_values(Shape shape, std::span<const double> values, DType dtype) {
-  if (static_cast<std::int64_t>(values.size()) != rnnkit::numel(shape)) {
-    throw std::invalid_argument(fmt::format("Tensor::from_values: shape {} needs {} values, got {}",
-                                            shape_str(shape), rnnkit::numel(shape), values.size()));
-  }
-  Tensor t = empty(std::move(shape), dtype);
-  dispatch_any(dtype, [&](auto zero) {
-    using T = decltype(zero);
-    T* p = t.impl_->ptr<T>();
-    for (std::size_t i = 0; i < values.size(); ++i) p[i] = from_double<T>(values[i]);
-  });
-  return t;
+  return copy_of_values(std::move(shape), values, dtype);
+}
+
+Tensor Tensor::from_values(Shape shape, std::span<const float> values, DType dtype) {
+  return copy_of_values(std::move(shape), values, dtype);
+}
+
+Tensor Tensor::from_values(Shape shape, std::span<const std::int64_t> values, DType dtype) {
+  return copy_of_values(std::move(shape), values, dtype);
 }
 
 Tensor Tensor::from_values(Shape shape, std::initializer_list<double> values, DType dtype) {
   return from_values(std::move(shape), std::span<const double>(values.begin(), values.size()),
                      dtype);
+}
+
+Tensor Tensor::from_buffer(Shape shape, std::span<float> buffer) {
+  return view_of_buffer(std::move(shape), buffer);
+}
+
+Tensor Tensor::from_buffer(Shape shape, std::span<double> buffer) {
+  return view_of_buffer(std::move(shape), buffer);
+}
+
+Tensor Tensor::from_buffer(Shape shape, std::span<std::int64_t> buffer) {
+  return view_of_buffer(std::move(shape), buffer);
 }
 
 Tensor Tensor::uniform(Shape shape, double low, double high, Generator& generator, DType dtype) {
@@ -245,7 +295,7 @@ void Tensor::set(std::initializer_list<std::int64_t> index, double value) {
   const std::int64_t flat = flat_index(shape(), index);
   dispatch_any(dtype(), [&](auto zero) {
     using T = decltype(zero);
-    mutable_data<T>()[flat] = from_double<T>(value);
+    mutable_data<T>()[flat] = converted<T>(value);
   });
 }
 
@@ -304,8 +354,7 @@ void Tensor::copy_(const Tensor& source) {
     dispatch_any(source.dtype(), [&](auto src_zero) {
       using S = decltype(src_zero);
       const S* src = source.impl_->ptr<S>();
-      for (std::int64_t i = 0; i < numel(); ++i)
-        dst[i] = from_double<D>(static_cast<double>(src[i]));
+      for (std::int64_t i = 0; i < numel(); ++i) dst[i] = converted<D>(static_cast<double>(src[i]));
     });
   });
 }
@@ -314,7 +363,7 @@ void Tensor::fill_(double value) {
   dispatch_any(dtype(), [&](auto zero) {
     using T = decltype(zero);
     T* p = mutable_data<T>();
-    std::fill_n(p, numel(), from_double<T>(value));
+    std::fill_n(p, numel(), converted<T>(value));
   });
 }
 

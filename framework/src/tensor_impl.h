@@ -14,9 +14,12 @@
 
 namespace rnnkit::detail {
 
-/// One 64-byte aligned allocation from the memory pool, shared by every tensor that views it.
+/// One 64-byte aligned allocation from the memory pool (or a borrowed buffer), shared by every
+/// tensor that views it.
 struct Storage {
   explicit Storage(std::size_t nbytes);
+  /// The caller's `nbytes` at `borrowed`, never freed here (Tensor::from_buffer).
+  Storage(void* borrowed, std::size_t nbytes);
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
 

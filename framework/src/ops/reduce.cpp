@@ -1,6 +1,7 @@
 // Reductions: sum, mean (all or along an axis), sum_to_shape, any, argmax.
 
 #include <algorithm>
+#include <cmath>
 
 #include "kernels/eigen/kernels.h"
 #include "kernels/onednn/primitives.h"
@@ -135,23 +136,33 @@ Tensor any(const Tensor& mask, std::int64_t axis) {
   return out;
 }
 
-Tensor argmax(const Tensor& x) {
+Tensor argmax(const Tensor& x, std::int64_t axis) {
   detail::require_floating("argmax", x, "x");
-  if (x.dim() < 1 || x.size(-1) == 0) {
+  const int a = normalize_axis("argmax", axis, x.shape().size());
+  if (x.size(a) == 0) {
     throw std::invalid_argument(
-        fmt::format("argmax: expected a non-empty last axis, got shape {}", shape_str(x.shape())));
+        fmt::format("argmax: axis {} of shape {} is empty; expected at least one element along it",
+                    a, shape_str(x.shape())));
   }
-  Shape out_shape(x.shape().begin(), x.shape().end() - 1);
+  Shape out_shape = x.shape();
+  out_shape.erase(out_shape.begin() + a);
   Tensor out = Tensor::empty(out_shape, DType::i64);
-  const std::int64_t n = x.size(-1);
+  const auto s = kernels::eigen::split_at(x.shape(), a);
   detail::dispatch_float("argmax", x.dtype(), [&](auto zero) {
     using T = decltype(zero);
     const T* in = x.data<T>();
     std::int64_t* o = out.mutable_data<std::int64_t>();
-    for (std::int64_t r = 0; r < out.numel(); ++r) {
-      Eigen::Index best = 0;
-      kernels::eigen::vec(in + r * n, n).maxCoeff(&best);
-      o[r] = best;
+    for (std::int64_t i = 0; i < s.outer; ++i) {
+      for (std::int64_t j = 0; j < s.inner; ++j) {
+        const T* line = in + i * s.extent * s.inner + j;
+        std::int64_t best = 0;
+        // The first maximum, and a NaN beats any number, as in numpy.
+        for (std::int64_t e = 1; e < s.extent && !std::isnan(line[best * s.inner]); ++e) {
+          const T v = line[e * s.inner];
+          if (std::isnan(v) || v > line[best * s.inner]) best = e;
+        }
+        o[i * s.inner + j] = best;
+      }
     }
   });
   return out;

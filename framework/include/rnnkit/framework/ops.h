@@ -107,8 +107,10 @@ Tensor not_equal(const Tensor& x, double value);
 Tensor greater(const Tensor& x, double value);
 /// True where any element along `axis` is true.
 Tensor any(const Tensor& mask, std::int64_t axis);
-/// Argmax along the last axis as int64.
-Tensor argmax(const Tensor& x);
+/// Index of the largest element along `axis` (negative counts from the end; default the last),
+/// that axis removed, as int64 (numpy.argmax, tf.math.argmax): the first of equal maxima, the
+/// first NaN if there is one. The axis must not be empty.
+Tensor argmax(const Tensor& x, std::int64_t axis = -1);
 
 // --- indexing ---
 /// int64 `labels` (each in [0, depth)) as one-hot rows: shape labels.shape + [depth], float

@@ -1,13 +1,13 @@
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "rnnkit/framework/dtype.h"
 #include "rnnkit/framework/shape.h"
@@ -35,10 +35,26 @@ class Tensor {
   static Tensor full(Shape shape, double value, DType dtype = DType::f32);
   /// A 0-d tensor holding `value`.
   static Tensor scalar(double value, DType dtype = DType::f32);
-  /// Row-major `values`; their count must equal numel(shape).
+  /// A copy of row-major `values` (a std::vector or std::span converts), converted to `dtype`
+  /// (boolean: non-zero is true); their count must equal numel(shape).
   static Tensor from_values(Shape shape, std::span<const double> values, DType dtype = DType::f32);
   static Tensor from_values(Shape shape, std::initializer_list<double> values,
                             DType dtype = DType::f32);
+  static Tensor from_values(Shape shape, std::span<const float> values, DType dtype = DType::f32);
+  /// Ids and labels: int64 by default, copied exactly (never through a double).
+  static Tensor from_values(Shape shape, std::span<const std::int64_t> values,
+                            DType dtype = DType::i64);
+  /// A view of the caller's row-major `buffer` without copying (numpy.frombuffer): dtype float32,
+  /// float64 or int64 from the element type, buffer.size() must equal numel(shape). The buffer
+  /// is not owned: it must outlive every tensor that views it — this one, its reshape() and
+  /// detach() views, and any copy of the handle kept by a Variable, a layer or a recorded graph.
+  /// In-place writes (set, copy_, fill_, mutable_data, an optimizer's update) change the buffer;
+  /// ops and gradients write new storage. Write the buffer directly only while no graph or layer
+  /// holds the tensor: the version counter, which refuses stale saved tensors, sees only writes
+  /// made through the tensor.
+  static Tensor from_buffer(Shape shape, std::span<float> buffer);
+  static Tensor from_buffer(Shape shape, std::span<double> buffer);
+  static Tensor from_buffer(Shape shape, std::span<std::int64_t> buffer);
   /// Uniform on [low, high) from `generator`.
   static Tensor uniform(Shape shape, double low, double high, Generator& generator,
                         DType dtype = DType::f32);
