@@ -11,8 +11,10 @@
 #include <rnnkit/framework/gradcheck.h>
 #include <rnnkit/framework/io.h>
 #include <rnnkit/framework/losses.h>
+#include <rnnkit/framework/messages.h>
 #include <rnnkit/framework/metrics.h>
 #include <rnnkit/framework/ops.h>
+#include <rnnkit/framework/preprocessing.h>
 #include <rnnkit/framework/random.h>
 #include <rnnkit/framework/regularizers.h>
 #include <rnnkit/framework/runtime.h>
