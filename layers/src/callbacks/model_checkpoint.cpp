@@ -38,6 +38,13 @@ ModelCheckpoint::ModelCheckpoint(std::string filepath, ModelCheckpointOptions op
   best_ = detail::worst_value(maximize_);
 }
 
+void ModelCheckpoint::set_params(const TrainingParams& params) {
+  Callback::set_params(params);
+  models::Logs names;
+  for (const std::string& name : params.log_names) names.set(name, 0.0);
+  format_path(filepath_, 0, names);
+}
+
 void ModelCheckpoint::on_epoch_end(int epoch, models::Logs& logs) {
   if (options_.save_best_only) {
     const double* current = logs.find(options_.monitor);
