@@ -267,7 +267,7 @@ BOOST_AUTO_TEST_SUITE(stateful)
 BOOST_AUTO_TEST_CASE(samples_that_do_not_fill_the_last_batch_are_refused_up_front) {
   Sequential model = trained_stateful_model();
   CHECK_REFUSED(model, model.fit(inputs(10), class_ids(10), {.batch_size = 4, .verbose = 0}),
-                std::invalid_argument, "stateful", "10 samples", "batches of 4");
+                std::invalid_argument, "stateful", "the 10 samples of x", "batches of 4");
   CHECK_REFUSED(model, model.evaluate(inputs(6), class_ids(6), {.batch_size = 4, .verbose = 0}),
                 std::invalid_argument, "stateful", "6 samples");
   CHECK_REFUSED(model, model.predict(inputs(6), {.batch_size = 4}), std::invalid_argument,
@@ -281,10 +281,12 @@ BOOST_AUTO_TEST_CASE(samples_that_do_not_fill_the_last_batch_are_refused_up_fron
       std::invalid_argument, "stateful", "validation_data", "6 samples");
 }
 
-BOOST_AUTO_TEST_CASE(a_batch_size_other_than_the_models_is_refused_up_front) {
+BOOST_AUTO_TEST_CASE(a_batch_size_other_than_the_models_is_refused_before_any_update) {
   Sequential model = trained_stateful_model();
   CHECK_REFUSED(model, model.fit(inputs(8), class_ids(8), {.batch_size = 2, .verbose = 0}),
-                std::invalid_argument, "stateful", "batch size 4", "batch_size 2");
+                std::invalid_argument, "[4, None, 3]", "[2, 5, 3]");
+  // One batch of the model's batch size is whole, however large batch_size is.
+  model.fit(inputs(4), class_ids(4), {.batch_size = 32, .verbose = 0});
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -330,6 +332,51 @@ BOOST_AUTO_TEST_CASE(every_name_fit_logs_is_accepted) {
              .validation_data = models::ValidationData{.x = inputs(4), .y = class_ids(4)}});
   BOOST_TEST(checkpoint->last_saved().filename().string().starts_with("c-02-"));
   BOOST_TEST(std::filesystem::exists(checkpoint->last_saved()));
+}
+
+// Logs a value of its own without saying so (added_log_names() is nothing).
+class LogsAScore : public callbacks::Callback {
+ public:
+  void on_epoch_end(int epoch, models::Logs& logs) override { logs.set("score", epoch); }
+};
+
+BOOST_AUTO_TEST_CASE(a_name_a_user_callback_may_log_is_accepted_but_not_a_bad_spec) {
+  TempDir dir;
+  Sequential model = trained_model();
+  auto checkpoint = std::make_shared<callbacks::ModelCheckpoint>(
+      (dir.path / "c-{score:.0f}.rnnkit").string(),
+      callbacks::ModelCheckpointOptions{.save_weights_only = true});
+  model.fit(inputs(8), random_tensor({8, 1}),
+            {.epochs = 2, .verbose = 0, .callbacks = {LogsAScore(), checkpoint}});
+  BOOST_TEST(checkpoint->last_saved().filename().string() == "c-1.rnnkit");
+  std::filesystem::remove_all(dir.path);
+  std::filesystem::create_directories(dir.path);
+  CHECK_REFUSED(
+      model,
+      model.fit(inputs(8), random_tensor({8, 1}),
+                {.verbose = 0,
+                 .callbacks = {LogsAScore(),
+                               callbacks::ModelCheckpoint((dir.path / "c-{score:xyz}").string())}}),
+      std::invalid_argument, "ModelCheckpoint", "c-{score:xyz}");
+  BOOST_TEST(dir.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_learning_rate_scheduler_of_a_scheduled_optimizer_before_any_file) {
+  TempDir dir;
+  Sequential model(SimpleRNN(4, {.kernel_initializer = glorot}),
+                   Dense(1, {.kernel_initializer = glorot}));
+  model.compile({.optimizer = optim::SGD({.learning_rate = optim::ExponentialDecay(0.1, 10, 0.5)}),
+                 .loss = "mse"});
+  model.train_on_batch(inputs(4), random_tensor({4, 1}));
+  CHECK_REFUSED(
+      model,
+      model.fit(
+          inputs(8), random_tensor({8, 1}),
+          {.verbose = 0,
+           .callbacks = {callbacks::CSVLogger(dir.path / "log.csv"),
+                         callbacks::LearningRateScheduler([](int, double rate) { return rate; })}}),
+      std::logic_error, "LearningRateScheduler", "schedule");
+  BOOST_TEST(dir.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -500,6 +547,23 @@ BOOST_AUTO_TEST_CASE(a_cell_whose_output_is_its_input_plus_one) {
 }
 
 BOOST_AUTO_TEST_CASE(a_cell_without_weights) { check_trains_without_updates<WeightlessCell>(); }
+
+// A cell with a weight its output ignores.
+class IgnoredWeightCell : public PlusOneCell {
+ public:
+  IgnoredWeightCell() : PlusOneCell(3) {}
+  void build(const Shape&) override { add_weight("unused", {3}, "ones"); }
+};
+
+BOOST_AUTO_TEST_CASE(trainable_weights_without_gradients_are_refused_as_in_keras) {
+  // Keras 2.9 raises "No gradients provided for any variable".
+  Sequential model{layers::RNN(IgnoredWeightCell())};
+  model.compile({.optimizer = optim::Adam(), .loss = "mse"});
+  model.build({5, 3});
+  CHECK_REFUSED(model, model.train_on_batch(inputs(8), random_tensor({8, 3})),
+                std::invalid_argument, "the loss depends on none of the 1 trainable weights",
+                "unused");
+}
 
 BOOST_AUTO_TEST_SUITE_END()
 

@@ -181,38 +181,42 @@ void require_targets(std::string_view who, std::string_view what, const Tensor& 
   }
 }
 
-// A stateful model runs batches of exactly its batch size, so that each batch's samples carry
+// A stateful model runs batches of one size, its batch size, so that each batch's samples carry
 // their states on to the next batch's; a short last batch would fail after the others trained.
-void require_stateful_batches(std::string_view who, std::string_view what, std::int64_t samples,
-                              std::int64_t batch_size, std::int64_t model_batch_size) {
-  if (model_batch_size > 0 && batch_size != model_batch_size) {
+// A first batch of another size is the layers' to refuse, before anything changes.
+void require_whole_batches(std::string_view who, std::string_view what, std::int64_t samples,
+                           std::int64_t batch_size) {
+  const std::int64_t first = std::min(batch_size, samples);
+  if (samples % first != 0) {
     throw std::invalid_argument(fmt::format(
-        "{}: the model is stateful with batch size {}; batch_size must be {}, got batch_size {}",
-        who, model_batch_size, model_batch_size, batch_size));
-  }
-  if (samples % batch_size != 0) {
-    throw std::invalid_argument(fmt::format(
-        "{}: the model is stateful, so every batch must hold exactly {} samples, but the {} "
-        "samples of {} do not split into batches of {}",
-        who, batch_size, samples, what, batch_size));
+        "{}: the model is stateful, so every batch must hold the same number of samples, but the "
+        "{} samples of {} do not split into batches of {}",
+        who, samples, what, first));
   }
 }
 
-// The names fit's epoch logs will hold: the loss, the metrics, their "val_" twins with
-// validation data, then what the callbacks add.
-std::vector<std::string> epoch_log_names(const std::vector<std::string>& metrics, bool validation,
-                                         const std::vector<callbacks::AnyCallback>& callbacks) {
-  std::vector<std::string> names = {"loss"};
+// What fit tells the callbacks: among it the names its epoch logs will hold, the loss, the
+// metrics, their "val_" twins with validation data, then what the callbacks add.
+callbacks::TrainingParams training_params(int epochs, std::int64_t steps, int verbose,
+                                          const std::vector<std::string>& metrics, bool validation,
+                                          const std::vector<callbacks::AnyCallback>& callbacks) {
+  callbacks::TrainingParams params{.epochs = epochs, .steps = steps, .verbose = verbose};
+  std::vector<std::string>& names = params.log_names;
+  names.emplace_back("loss");
   names.insert(names.end(), metrics.begin(), metrics.end());
   if (validation) {
     names.emplace_back("val_loss");
     for (const std::string& metric : metrics) names.push_back("val_" + metric);
   }
   for (const auto& callback : callbacks) {
-    const std::vector<std::string> added = callback->added_log_names();
-    names.insert(names.end(), added.begin(), added.end());
+    const std::optional<std::vector<std::string>> added = callback->added_log_names();
+    if (added) {
+      names.insert(names.end(), added->begin(), added->end());
+    } else {
+      params.log_names_complete = false;
+    }
   }
-  return names;
+  return params;
 }
 
 // Hands the model to every callback for the length of a run, and takes it back however the
@@ -439,11 +443,11 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& opti
     detail::require_class_ids(who, "validation_data.y", *this, validation.y, validation_batching);
   }
   if (has_stateful_layer()) {
-    require_stateful_batches(who, "x", train_samples, options.batch_size, batch_size_);
+    require_whole_batches(who, "x", train_samples, options.batch_size);
     if (validation.x.defined()) {
-      require_stateful_batches(who,
-                               options.validation_data ? "validation_data" : "the validation_split",
-                               validation.x.size(0), options.batch_size, batch_size_);
+      require_whole_batches(who,
+                            options.validation_data ? "validation_data" : "the validation_split",
+                            validation.x.size(0), options.batch_size);
     }
   }
   if (data_parallel_) {
@@ -454,11 +458,9 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& opti
   const std::vector<callbacks::AnyCallback> callbacks = with_progress(
       options.callbacks, options.output, options.verbose, options.epochs, steps, distribution());
   const CallbackBinding binding(callbacks, this);
-  const callbacks::TrainingParams params{
-      .epochs = options.epochs,
-      .steps = steps,
-      .verbose = options.verbose,
-      .log_names = epoch_log_names(compiled_->metrics, validation.x.defined(), callbacks)};
+  const callbacks::TrainingParams params =
+      training_params(options.epochs, steps, options.verbose, compiled_->metrics,
+                      validation.x.defined(), callbacks);
   // Every callback sees the run before any starts, so one that refuses it changes nothing.
   for (const auto& callback : callbacks) callback->set_params(params);
   // TerminateOnNaN keeps the last good weights: the step whose loss is not finite skips its
@@ -548,7 +550,7 @@ Logs Sequential::evaluate(const Tensor& x, const Tensor& y, const EvaluateOption
   detail::require_layer_inputs(who, "x", *this, x, batching);
   detail::require_class_ids(who, "y", *this, y, batching);
   if (has_stateful_layer()) {
-    require_stateful_batches(who, "x", x.size(0), options.batch_size, batch_size_);
+    require_whole_batches(who, "x", x.size(0), options.batch_size);
   }
   if (data_parallel_) synchronize(who, detail::evaluate_arguments(x, y, options));
   const std::vector<callbacks::AnyCallback> callbacks =
@@ -571,7 +573,7 @@ Tensor Sequential::predict(const Tensor& x, const PredictOptions& options) {
   detail::require_layer_inputs(who, "x", *this, x,
                                {.batch_size = options.batch_size, .held_out = samples});
   if (has_stateful_layer()) {
-    require_stateful_batches(who, "x", samples, options.batch_size, built_ ? batch_size_ : 0);
+    require_whole_batches(who, "x", samples, options.batch_size);
   }
   const std::vector<callbacks::AnyCallback> callbacks =
       with_progress(options.callbacks, options.output, options.verbose, 1,

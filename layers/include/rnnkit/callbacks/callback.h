@@ -5,6 +5,7 @@
 #include <concepts>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct TrainingParams {
   /// "loss", the metrics, "val_loss" and "val_<metric>" with validation data, then every
   /// callback's added_log_names().
   std::vector<std::string> log_names = {};
+  /// False when a callback may add names it does not declare (added_log_names() is nothing).
+  bool log_names_complete = true;
 };
 
 /// Base of every callback (Keras Callback): override the hooks you need. fit() hands each
@@ -46,9 +49,10 @@ class Callback {
   virtual void set_params(const TrainingParams& params) { params_ = params; }
   /// The last set_params() of fit().
   const TrainingParams& params() const { return params_; }
-  /// The names this callback adds to the epoch logs in on_epoch_end, so that the callbacks after
-  /// it may name them (LearningRateScheduler: "lr").
-  virtual std::vector<std::string> added_log_names() const { return {}; }
+  /// The names this callback adds to the epoch logs in on_epoch_end, so that other callbacks
+  /// may name them (LearningRateScheduler: "lr"); nothing, the default, when it does not say and
+  /// may add any. The library's callbacks all say.
+  virtual std::optional<std::vector<std::string>> added_log_names() const { return std::nullopt; }
 
   virtual void on_train_begin(const models::Logs& /*logs*/) {}
   virtual void on_train_end(const models::Logs& /*logs*/) {}

@@ -47,6 +47,9 @@ class EarlyStopping : public Callback {
   /// The epoch of best().
   int best_epoch() const { return best_epoch_; }
 
+  std::optional<std::vector<std::string>> added_log_names() const override {
+    return std::vector<std::string>{};
+  }
   void on_train_begin(const models::Logs& logs) override;
   void on_epoch_end(int epoch, models::Logs& logs) override;
   void on_train_end(const models::Logs& logs) override;
@@ -90,6 +93,9 @@ class ModelCheckpoint : public Callback {
   bool chief_worker_only() const override { return true; }
   /// std::invalid_argument unless the filepath formats with the epoch and params.log_names.
   void set_params(const TrainingParams& params) override;
+  std::optional<std::vector<std::string>> added_log_names() const override {
+    return std::vector<std::string>{};
+  }
   void on_epoch_end(int epoch, models::Logs& logs) override;
 
  private:
@@ -105,6 +111,9 @@ class ModelCheckpoint : public Callback {
 /// the weights and optimizer state of the last step whose loss was finite.
 class TerminateOnNaN : public Callback {
  public:
+  std::optional<std::vector<std::string>> added_log_names() const override {
+    return std::vector<std::string>{};
+  }
   void on_epoch_begin(int epoch, const models::Logs& logs) override;
   void on_train_batch_end(std::int64_t batch, const models::Logs& logs) override;
 
@@ -127,6 +136,9 @@ class CSVLogger : public Callback {
   explicit CSVLogger(std::filesystem::path filename, CSVLoggerOptions options = {});
 
   bool chief_worker_only() const override { return true; }
+  std::optional<std::vector<std::string>> added_log_names() const override {
+    return std::vector<std::string>{};
+  }
   void on_train_begin(const models::Logs& logs) override;
   void on_epoch_end(int epoch, models::Logs& logs) override;
   void on_train_end(const models::Logs& logs) override;
@@ -146,7 +158,11 @@ class LearningRateScheduler : public Callback {
   using Schedule = std::function<double(int epoch, double learning_rate)>;
   explicit LearningRateScheduler(Schedule schedule, int verbose = 0);
 
-  std::vector<std::string> added_log_names() const override { return {"lr"}; }
+  /// std::logic_error when the optimizer's learning rate is a schedule.
+  void set_params(const TrainingParams& params) override;
+  std::optional<std::vector<std::string>> added_log_names() const override {
+    return std::vector<std::string>{"lr"};
+  }
   void on_epoch_begin(int epoch, const models::Logs& logs) override;
   void on_epoch_end(int epoch, models::Logs& logs) override;
 
