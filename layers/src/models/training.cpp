@@ -460,9 +460,15 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& opti
   const CallbackBinding binding(callbacks, this);
   const callbacks::TrainingParams params =
       training_params(options.epochs, steps, options.verbose, compiled_->metrics,
-                      validation.x.defined(), callbacks);
-  // Every callback sees the run before any starts, so one that refuses it changes nothing.
+                      validation.x.defined(), options.callbacks);
+  // Every callback sees the run before any starts, so one that refuses it changes nothing; under
+  // a distribution every rank asks the chief's callbacks too, so that all ranks refuse alike.
   for (const auto& callback : callbacks) callback->set_params(params);
+  if (!detail::is_chief(distribution())) {
+    for (const auto& callback : options.callbacks) {
+      if (callback->chief_worker_only()) callback->set_params(params);
+    }
+  }
   // TerminateOnNaN keeps the last good weights: the step whose loss is not finite skips its
   // update (Keras applies it, then stops).
   const bool keep_weights_on_non_finite_loss =
