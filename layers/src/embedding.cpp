@@ -108,30 +108,47 @@ Tensor Embedding::checked_ids(const Tensor& inputs) const {
         label(), dtype_name(dtype), shape_str(inputs.shape())));
   }
   check_input_shape(inputs.shape());
+  if (const std::optional<BadId> bad = find_bad_id(inputs)) {
+    throw std::invalid_argument(bad->reason);
+  }
+  return dtype == DType::i64 ? inputs : inputs.detach().to(DType::i64);
+}
+
+std::optional<Embedding::BadId> Embedding::find_bad_id(const Tensor& inputs) const {
   const auto out_of_range = [&](std::int64_t flat, auto id) {
-    return std::invalid_argument(
-        fmt::format("{}: inputs{} = {} is not a valid id: ids must be in [0, input_dim) = [0, {})",
-                    label(), index_str(inputs.shape(), flat), id, options_.input_dim));
+    return BadId{flat,
+                 fmt::format("{}: inputs{} = {} is not a valid id: ids must be in [0, input_dim) = "
+                             "[0, {})",
+                             label(), index_str(inputs.shape(), flat), id, options_.input_dim)};
   };
-  if (dtype == DType::i64) {
+  if (inputs.dtype() == DType::i64) {
     const std::int64_t* ids = inputs.data<std::int64_t>();
     for (std::int64_t i = 0; i < inputs.numel(); ++i) {
-      if (ids[i] < 0 || ids[i] >= options_.input_dim) throw out_of_range(i, ids[i]);
+      if (ids[i] < 0 || ids[i] >= options_.input_dim) return out_of_range(i, ids[i]);
     }
-    return inputs;
+    return std::nullopt;
   }
   // Keras casts float ids to integers; a fractional one is a mistake worth reporting instead.
   const std::vector<double> values = inputs.to_vector();
   for (std::int64_t i = 0; i < inputs.numel(); ++i) {
     const double id = values[static_cast<std::size_t>(i)];
     if (!(std::trunc(id) == id)) {
-      throw std::invalid_argument(
-          fmt::format("{}: argument 'inputs' must hold integer ids, but inputs{} = {}", label(),
-                      index_str(inputs.shape(), i), id));
+      return BadId{i, fmt::format("{}: argument 'inputs' must hold integer ids, but inputs{} = {}",
+                                  label(), index_str(inputs.shape(), i), id)};
     }
-    if (id < 0 || id >= static_cast<double>(options_.input_dim)) throw out_of_range(i, id);
+    if (id < 0 || id >= static_cast<double>(options_.input_dim)) return out_of_range(i, id);
   }
-  return inputs.detach().to(DType::i64);
+  return std::nullopt;
+}
+
+std::optional<BadSample> Embedding::find_bad_sample(const Tensor& inputs) const {
+  if (!inputs.defined() || inputs.dim() < 1 || inputs.numel() == 0 ||
+      (inputs.dtype() != DType::i64 && !is_floating(inputs.dtype()))) {
+    return std::nullopt;
+  }
+  const std::optional<BadId> bad = find_bad_id(inputs);
+  if (!bad) return std::nullopt;
+  return BadSample{.sample = bad->flat / (inputs.numel() / inputs.size(0)), .reason = bad->reason};
 }
 
 void Embedding::build(const Shape& input_shape) {

@@ -14,6 +14,13 @@ EarlyStopping::EarlyStopping(EarlyStoppingOptions options) : options_(std::move(
     throw std::invalid_argument(
         fmt::format("EarlyStopping: patience must be >= 0, got {}", options_.patience));
   }
+  // NaN compares false with everything: no epoch would ever improve.
+  if (std::isnan(options_.min_delta)) {
+    throw std::invalid_argument("EarlyStopping: min_delta must be a number, got nan");
+  }
+  if (options_.baseline && std::isnan(*options_.baseline)) {
+    throw std::invalid_argument("EarlyStopping: baseline must be a number or unset, got nan");
+  }
   // Keras's "auto": accuracies and AUCs grow, everything else shrinks.
   const std::string& monitor = options_.monitor;
   maximize_ = detail::maximizes(

@@ -27,6 +27,11 @@ double base_rate(const optim::Optimizer& optimizer) {
 
 }  // namespace
 
+void LearningRateScheduler::set_params(const TrainingParams& params) {
+  Callback::set_params(params);
+  base_rate(model().optimizer());
+}
+
 void LearningRateScheduler::on_epoch_begin(int epoch, const models::Logs&) {
   optim::Optimizer& optimizer = model().optimizer();
   const double rate = schedule_(epoch, base_rate(optimizer));

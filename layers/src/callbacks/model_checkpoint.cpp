@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "callbacks/monitor.h"
 #include "rnnkit/callbacks/callbacks.h"
@@ -25,6 +27,23 @@ std::string format_path(const std::string& pattern, int epoch, const models::Log
   }
 }
 
+// The field names of a format string: "w-{epoch:02d}-{loss}" -> epoch, loss ("{{" is a brace).
+std::vector<std::string> field_names(const std::string& pattern) {
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != '{') continue;
+    if (i + 1 < pattern.size() && pattern[i + 1] == '{') {
+      ++i;
+      continue;
+    }
+    const std::size_t end = pattern.find_first_of(":}", i + 1);
+    if (end == std::string::npos) break;
+    names.push_back(pattern.substr(i + 1, end - i - 1));
+    i = end;
+  }
+  return names;
+}
+
 }  // namespace
 
 ModelCheckpoint::ModelCheckpoint(std::string filepath, ModelCheckpointOptions options)
@@ -36,6 +55,20 @@ ModelCheckpoint::ModelCheckpoint(std::string filepath, ModelCheckpointOptions op
       "ModelCheckpoint", options_.mode,
       monitor.find("acc") != std::string::npos || monitor.starts_with("fmeasure"));
   best_ = detail::worst_value(maximize_);
+}
+
+void ModelCheckpoint::set_params(const TrainingParams& params) {
+  Callback::set_params(params);
+  models::Logs names;
+  for (const std::string& name : params.log_names) names.set(name, 0.0);
+  // A callback that does not say what it logs may log any name; only the format specs are
+  // checked then.
+  if (!params.log_names_complete) {
+    for (const std::string& name : field_names(filepath_)) {
+      if (!names.contains(name) && name != "epoch") names.set(name, 0.0);
+    }
+  }
+  format_path(filepath_, 0, names);
 }
 
 void ModelCheckpoint::on_epoch_end(int epoch, models::Logs& logs) {

@@ -23,8 +23,8 @@ double worst_value(bool maximize) {
 }
 
 void warn_missing(std::string_view who, const std::string& monitor, const std::string& present) {
-  rnnkit::warn(fmt::format("{}: warning: the monitored value '{}' is not in the logs; present: {}", who,
-                           monitor, present));
+  rnnkit::warn(fmt::format("{}: warning: the monitored value '{}' is not in the logs; present: {}",
+                           who, monitor, present));
 }
 
 }  // namespace rnnkit::callbacks::detail

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace rnnkit::models::detail {
 
@@ -40,6 +42,9 @@ class ProgressLogger : public callbacks::Callback {
  public:
   ProgressLogger(std::ostream& out, int verbose, int epochs, std::int64_t steps);
 
+  std::optional<std::vector<std::string>> added_log_names() const override {
+    return std::vector<std::string>{};
+  }
   void on_epoch_begin(int epoch, const Logs& logs) override;
   void on_train_batch_end(std::int64_t batch, const Logs& logs) override;
   void on_epoch_end(int epoch, Logs& logs) override;

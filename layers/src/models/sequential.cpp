@@ -116,6 +116,13 @@ void Sequential::build(const Shape& input_shape, std::int64_t batch_size) {
         fmt::format("Sequential '{}': build: batch_size must be >= 0 (0 leaves it open), got {}",
                     name_, batch_size));
   }
+  if (std::any_of(input_shape.begin(), input_shape.end(),
+                  [](std::int64_t size) { return size < -1; })) {
+    throw std::invalid_argument(
+        fmt::format("Sequential '{}': build: input_shape sizes must be >= 0, or -1 for an unknown "
+                    "size, got {}",
+                    name_, shape_str(input_shape)));
+  }
   if (has_stateful_layer() && batch_size == 0) {
     throw std::invalid_argument(
         fmt::format("Sequential '{}': build: a stateful layer needs a fixed batch size; call "

@@ -5,16 +5,18 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 
 #include "models/batches.h"
 #include "models/compiled.h"
+#include "models/data_checks.h"
 #include "models/data_parallel.h"
-#include "models/non_finite.h"
 #include "models/progress.h"
 #include "models/trackers.h"
 #include "rnnkit/callbacks/callbacks.h"
 #include "rnnkit/framework/autograd.h"
+#include "rnnkit/framework/messages.h"
 #include "rnnkit/framework/metrics.h"
 #include "rnnkit/framework/ops.h"
 #include "rnnkit/models/sequential.h"
@@ -145,31 +147,6 @@ void require_pair(std::string_view who, const Tensor& x, const Tensor& y, const 
   detail::require_input_mask(who, mask, x);
 }
 
-// How require_finite counts the batches of a tensor: samples before `held_out` are batched for
-// training, those from it on for validation, each from its first sample.
-struct Batching {
-  std::int64_t batch_size = 0;
-  std::int64_t held_out = 0;
-  std::string training_note = {};
-  std::string validation_note = {};
-};
-
-// Throws std::invalid_argument when `data` holds NaN or Inf, naming `what`, the first sample
-// holding one and the batch it falls in.
-void require_finite(std::string_view who, std::string_view what, const Tensor& data,
-                    const Batching& batching) {
-  const std::optional<detail::NonFinite> found = detail::find_non_finite(data);
-  if (!found) return;
-  const bool validation = found->sample >= batching.held_out;
-  const std::int64_t batch =
-      (found->sample - (validation ? batching.held_out : 0)) / batching.batch_size;
-  throw std::invalid_argument(fmt::format(
-      "{}: {} holds {} at sample {}, in {} {} of batch_size {}{}; clean the data, or set "
-      "allow_non_finite to use it as it is",
-      who, what, found->value, found->sample, validation ? "validation batch" : "batch", batch,
-      batching.batch_size, validation ? batching.validation_note : batching.training_note));
-}
-
 // Whether `shape` equals `pattern`, where -1 in `pattern` (an unknown size) matches any size.
 bool matches(const Shape& shape, const Shape& pattern) {
   return shape.size() == pattern.size() &&
@@ -202,6 +179,44 @@ void require_targets(std::string_view who, std::string_view what, const Tensor& 
         "[samples, {}] (or class ids without the last axis)",
         who, what, shape_str(y.shape()), shape_str(output_shape), fmt::join(sample, ", ")));
   }
+}
+
+// A stateful model runs batches of one size, its batch size, so that each batch's samples carry
+// their states on to the next batch's; a short last batch would fail after the others trained.
+// A first batch of another size is the layers' to refuse, before anything changes.
+void require_whole_batches(std::string_view who, std::string_view what, std::int64_t samples,
+                           std::int64_t batch_size) {
+  const std::int64_t first = std::min(batch_size, samples);
+  if (samples % first != 0) {
+    throw std::invalid_argument(fmt::format(
+        "{}: the model is stateful, so every batch must hold the same number of samples, but the "
+        "{} samples of {} do not split into batches of {}",
+        who, samples, what, first));
+  }
+}
+
+// What fit tells the callbacks: among it the names its epoch logs will hold, the loss, the
+// metrics, their "val_" twins with validation data, then what the callbacks add.
+callbacks::TrainingParams training_params(int epochs, std::int64_t steps, int verbose,
+                                          const std::vector<std::string>& metrics, bool validation,
+                                          const std::vector<callbacks::AnyCallback>& callbacks) {
+  callbacks::TrainingParams params{.epochs = epochs, .steps = steps, .verbose = verbose};
+  std::vector<std::string>& names = params.log_names;
+  names.emplace_back("loss");
+  names.insert(names.end(), metrics.begin(), metrics.end());
+  if (validation) {
+    names.emplace_back("val_loss");
+    for (const std::string& metric : metrics) names.push_back("val_" + metric);
+  }
+  for (const auto& callback : callbacks) {
+    const std::optional<std::vector<std::string>> added = callback->added_log_names();
+    if (added) {
+      names.insert(names.end(), added->begin(), added->end());
+    } else {
+      params.log_names_complete = false;
+    }
+  }
+  return params;
 }
 
 // Hands the model to every callback for the length of a run, and takes it back however the
@@ -325,10 +340,20 @@ Logs Sequential::train_step(const Tensor& x, const Tensor& y, const Tensor& mask
   const ModelOutput output = call(x, mask, true);
   const Tensor loss = total_loss(y, output);
   const double value = loss.item();
-  if (!keep_weights_on_non_finite_loss || std::isfinite(value)) {
+  // Listed after the call, which builds the layers that have no weights yet.
+  const std::vector<Variable> trainable = trainable_weights();
+  if (!loss.requires_grad()) {
+    // Keras 2.9: apply_gradients of no variables is a no-op (iterations stay); variables none
+    // of which has a gradient raise "No gradients provided for any variable".
+    if (!trainable.empty()) {
+      throw std::invalid_argument(fmt::format(
+          "Sequential '{}': the loss depends on none of the {} trainable weights (the first is "
+          "'{}'), so none has a gradient",
+          name_, trainable.size(), trainable.front().name()));
+    }
+  } else if (!keep_weights_on_non_finite_loss || std::isfinite(value)) {
     loss.backward();
-    // Listed after the call, which builds the layers that have no weights yet.
-    compiled_->optimizer->apply(trainable_weights());
+    compiled_->optimizer->apply(trainable);
   }
   update_trackers(trackers, y, output, value, x.size(0));
   return trackers.results(compiled_->metrics);
@@ -353,6 +378,8 @@ void Sequential::check_targets(std::string_view who, std::string_view what, cons
 
 History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& options) {
   const std::string who = fmt::format("Sequential '{}': fit", name_);
+  std::optional<ScopedMessageSink> warnings;
+  if (options.output) warnings.emplace(*options.output);
   if (!compiled_) {
     throw std::logic_error(fmt::format("{}: compile() the model before fit()", who));
   }
@@ -374,6 +401,7 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& opti
   if (options.validation_data) {
     validation = *options.validation_data;
     require_pair(who + " (validation_data)", validation.x, validation.y, validation.mask);
+    detail::require_like_x(who, "validation_data.x", validation.x, x);
   } else if (options.validation_split > 0.0) {
     // Keras splits before shuffling: the last samples are held out (spec §9).
     train_samples = static_cast<std::int64_t>(
@@ -388,24 +416,39 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& opti
                   .y = detail::take_range(y, train_samples, samples),
                   .mask = detail::take_range(options.mask, train_samples, samples)};
   }
+  const detail::Batching batching{
+      .batch_size = options.batch_size,
+      .held_out = train_samples,
+      .training_note = options.shuffle ? " (counted before shuffling)" : "",
+      .validation_note = fmt::format(" (validation_split holds out samples {} on)", train_samples)};
+  const detail::Batching validation_batching{.batch_size = options.batch_size, .held_out = 0};
   if (!options.allow_non_finite) {
-    const Batching batching{.batch_size = options.batch_size,
-                            .held_out = train_samples,
-                            .training_note = options.shuffle ? " (counted before shuffling)" : "",
-                            .validation_note = fmt::format(
-                                " (validation_split holds out samples {} on)", train_samples)};
-    require_finite(who, "x", x, batching);
-    require_finite(who, "y", y, batching);
+    detail::require_finite(who, "x", x, batching);
+    detail::require_finite(who, "y", y, batching);
     if (options.validation_data) {
-      const Batching validation_batching{.batch_size = options.batch_size, .held_out = 0};
-      require_finite(who, "validation_data.x", validation.x, validation_batching);
-      require_finite(who, "validation_data.y", validation.y, validation_batching);
+      detail::require_finite(who, "validation_data.x", validation.x, validation_batching);
+      detail::require_finite(who, "validation_data.y", validation.y, validation_batching);
     }
   }
 
   check_targets(who, "y", x, y, options.batch_size);
   if (validation.x.defined()) {
     check_targets(who, "validation y", validation.x, validation.y, options.batch_size);
+  }
+  detail::require_layer_inputs(who, "x", *this, x, batching);
+  detail::require_class_ids(who, "y", *this, y, batching);
+  if (options.validation_data) {
+    detail::require_layer_inputs(who, "validation_data.x", *this, validation.x,
+                                 validation_batching);
+    detail::require_class_ids(who, "validation_data.y", *this, validation.y, validation_batching);
+  }
+  if (has_stateful_layer()) {
+    require_whole_batches(who, "x", train_samples, options.batch_size);
+    if (validation.x.defined()) {
+      require_whole_batches(who,
+                            options.validation_data ? "validation_data" : "the validation_split",
+                            validation.x.size(0), options.batch_size);
+    }
   }
   if (data_parallel_) {
     synchronize(who, detail::fit_arguments(x, y, options, train_samples, validation));
@@ -415,6 +458,17 @@ History Sequential::fit(const Tensor& x, const Tensor& y, const FitOptions& opti
   const std::vector<callbacks::AnyCallback> callbacks = with_progress(
       options.callbacks, options.output, options.verbose, options.epochs, steps, distribution());
   const CallbackBinding binding(callbacks, this);
+  const callbacks::TrainingParams params =
+      training_params(options.epochs, steps, options.verbose, compiled_->metrics,
+                      validation.x.defined(), options.callbacks);
+  // Every callback sees the run before any starts, so one that refuses it changes nothing; under
+  // a distribution every rank asks the chief's callbacks too, so that all ranks refuse alike.
+  for (const auto& callback : callbacks) callback->set_params(params);
+  if (!detail::is_chief(distribution())) {
+    for (const auto& callback : options.callbacks) {
+      if (callback->chief_worker_only()) callback->set_params(params);
+    }
+  }
   // TerminateOnNaN keeps the last good weights: the step whose loss is not finite skips its
   // update (Keras applies it, then stops).
   const bool keep_weights_on_non_finite_loss =
@@ -485,18 +539,25 @@ Logs Sequential::run_evaluation(const Tensor& x, const Tensor& y, const Evaluate
 
 Logs Sequential::evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options) {
   const std::string who = fmt::format("Sequential '{}': evaluate", name_);
+  std::optional<ScopedMessageSink> warnings;
+  if (options.output) warnings.emplace(*options.output);
   if (!compiled_) {
     throw std::logic_error(fmt::format("{}: compile() the model before evaluate()", who));
   }
   require_pair(who, x, y, options.mask);
   require_batch_size(who, options.batch_size);
   require_verbose(who, options.verbose);
+  const detail::Batching batching{.batch_size = options.batch_size, .held_out = x.size(0)};
   if (!options.allow_non_finite) {
-    const Batching batching{.batch_size = options.batch_size, .held_out = x.size(0)};
-    require_finite(who, "x", x, batching);
-    require_finite(who, "y", y, batching);
+    detail::require_finite(who, "x", x, batching);
+    detail::require_finite(who, "y", y, batching);
   }
   check_targets(who, "y", x, y, options.batch_size);
+  detail::require_layer_inputs(who, "x", *this, x, batching);
+  detail::require_class_ids(who, "y", *this, y, batching);
+  if (has_stateful_layer()) {
+    require_whole_batches(who, "x", x.size(0), options.batch_size);
+  }
   if (data_parallel_) synchronize(who, detail::evaluate_arguments(x, y, options));
   const std::vector<callbacks::AnyCallback> callbacks =
       with_progress(options.callbacks, options.output, options.verbose, 1,
@@ -507,12 +568,19 @@ Logs Sequential::evaluate(const Tensor& x, const Tensor& y, const EvaluateOption
 
 Tensor Sequential::predict(const Tensor& x, const PredictOptions& options) {
   const std::string who = fmt::format("Sequential '{}': predict", name_);
+  std::optional<ScopedMessageSink> warnings;
+  if (options.output) warnings.emplace(*options.output);
   detail::require_samples(who, "x", x);
   detail::require_input_mask(who, options.mask, x);
   require_batch_size(who, options.batch_size);
   require_verbose(who, options.verbose);
   const std::int64_t samples = x.size(0);
   if (samples == 0) throw std::invalid_argument(fmt::format("{}: x holds no samples", who));
+  detail::require_layer_inputs(who, "x", *this, x,
+                               {.batch_size = options.batch_size, .held_out = samples});
+  if (has_stateful_layer()) {
+    require_whole_batches(who, "x", samples, options.batch_size);
+  }
   const std::vector<callbacks::AnyCallback> callbacks =
       with_progress(options.callbacks, options.output, options.verbose, 1,
                     step_count(samples, options.batch_size), distribution());
@@ -540,6 +608,8 @@ Logs Sequential::train_on_batch(const Tensor& x, const Tensor& y, const Tensor& 
   }
   require_pair(who, x, y, mask);
   check_targets(who, "y", x, y, x.size(0));
+  detail::require_layer_inputs(who, "x", *this, x, {});
+  detail::require_class_ids(who, "y", *this, y, {});
   if (data_parallel_ && !data_parallel_->synchronized) {
     synchronize(who, detail::batch_arguments(x, y, mask));
   }
@@ -555,6 +625,8 @@ Logs Sequential::test_on_batch(const Tensor& x, const Tensor& y, const Tensor& m
   }
   require_pair(who, x, y, mask);
   check_targets(who, "y", x, y, x.size(0));
+  detail::require_layer_inputs(who, "x", *this, x, {});
+  detail::require_class_ids(who, "y", *this, y, {});
   if (data_parallel_ && !data_parallel_->synchronized) {
     synchronize(who, detail::batch_arguments(x, y, mask));
   }

@@ -5,12 +5,28 @@
 #include <concepts>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace rnnkit::models {
 class Sequential;
 }
 
 namespace rnnkit::callbacks {
+
+/// What fit() tells its callbacks about the run before it starts (Keras callback.params, plus the
+/// names the epoch logs will hold).
+struct TrainingParams {
+  int epochs = 0;
+  std::int64_t steps = 0;  ///< batches per epoch
+  int verbose = 0;
+  /// "loss", the metrics, "val_loss" and "val_<metric>" with validation data, then every
+  /// callback's added_log_names().
+  std::vector<std::string> log_names = {};
+  /// False when a callback may add names it does not declare (added_log_names() is nothing).
+  bool log_names_complete = true;
+};
 
 /// Base of every callback (Keras Callback): override the hooks you need. fit() hands each
 /// callback the model before training (model()), then calls the hooks in Keras's order. Epochs
@@ -27,6 +43,16 @@ class Callback {
   /// Whether, when the model trains under a Distribution, only the chief (rank 0) runs this
   /// callback (Keras's _chief_worker_only); true for the callbacks that write files.
   virtual bool chief_worker_only() const { return false; }
+  /// Called by fit() on every callback before any on_train_begin (Keras set_params). A callback
+  /// whose arguments cannot work with this run throws here, before anything has changed;
+  /// overrides call this one.
+  virtual void set_params(const TrainingParams& params) { params_ = params; }
+  /// The last set_params() of fit().
+  const TrainingParams& params() const { return params_; }
+  /// The names this callback adds to the epoch logs in on_epoch_end, so that other callbacks
+  /// may name them (LearningRateScheduler: "lr"); nothing, the default, when it does not say and
+  /// may add any. The library's callbacks all say.
+  virtual std::optional<std::vector<std::string>> added_log_names() const { return std::nullopt; }
 
   virtual void on_train_begin(const models::Logs& /*logs*/) {}
   virtual void on_train_end(const models::Logs& /*logs*/) {}
@@ -45,6 +71,7 @@ class Callback {
 
  private:
   models::Sequential* model_ = nullptr;
+  TrainingParams params_;
 };
 
 /// What fit's `callbacks` list holds: a callback moved in by value (`EarlyStopping({...})`), or

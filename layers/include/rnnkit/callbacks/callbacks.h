@@ -25,7 +25,8 @@ struct EarlyStoppingOptions {
   std::string mode = "auto";
   /// Training stops unless the monitored value improves on this one too.
   std::optional<double> baseline = std::nullopt;
-  /// Restore the weights of the best epoch when stopping early.
+  /// Restore the weights of the best epoch when training stops early. As in Keras 2, a run
+  /// that ends at `epochs` without stopping early keeps the weights of its last epoch.
   bool restore_best_weights = false;
 };
 
@@ -35,7 +36,8 @@ struct EarlyStoppingOptions {
 /// warning naming the available ones and changes nothing.
 class EarlyStopping : public Callback {
  public:
-  /// std::invalid_argument for an unknown mode or a negative patience.
+  /// std::invalid_argument for an unknown mode, a negative patience, or a NaN min_delta or
+  /// baseline.
   explicit EarlyStopping(EarlyStoppingOptions options = {});
 
   /// The epoch training was stopped after (0 if it was not stopped).
@@ -45,6 +47,9 @@ class EarlyStopping : public Callback {
   /// The epoch of best().
   int best_epoch() const { return best_epoch_; }
 
+  std::optional<std::vector<std::string>> added_log_names() const override {
+    return std::vector<std::string>{};
+  }
   void on_train_begin(const models::Logs& logs) override;
   void on_epoch_end(int epoch, models::Logs& logs) override;
   void on_train_end(const models::Logs& logs) override;
@@ -73,7 +78,8 @@ struct ModelCheckpointOptions {
 
 /// Keras ModelCheckpoint: saves the model (or only its weights) after each epoch, or after the
 /// epochs that improve `monitor`. `filepath` may name the epoch (1-based) and any log value as
-/// fmt fields, e.g. "ckpt-{epoch:02d}-{val_loss:.3f}.rnnkit".
+/// fmt fields, e.g. "ckpt-{epoch:02d}-{val_loss:.3f}.rnnkit"; fit() refuses a filepath that
+/// names a value its logs will not hold or has a bad format spec before training starts.
 class ModelCheckpoint : public Callback {
  public:
   /// std::invalid_argument for an empty filepath or an unknown mode.
@@ -85,6 +91,11 @@ class ModelCheckpoint : public Callback {
   const std::filesystem::path& last_saved() const { return last_saved_; }
 
   bool chief_worker_only() const override { return true; }
+  /// std::invalid_argument unless the filepath formats with the epoch and params.log_names.
+  void set_params(const TrainingParams& params) override;
+  std::optional<std::vector<std::string>> added_log_names() const override {
+    return std::vector<std::string>{};
+  }
   void on_epoch_end(int epoch, models::Logs& logs) override;
 
  private:
@@ -100,6 +111,9 @@ class ModelCheckpoint : public Callback {
 /// the weights and optimizer state of the last step whose loss was finite.
 class TerminateOnNaN : public Callback {
  public:
+  std::optional<std::vector<std::string>> added_log_names() const override {
+    return std::vector<std::string>{};
+  }
   void on_epoch_begin(int epoch, const models::Logs& logs) override;
   void on_train_batch_end(std::int64_t batch, const models::Logs& logs) override;
 
@@ -109,17 +123,22 @@ class TerminateOnNaN : public Callback {
 
 /// Keras CSVLogger arguments.
 struct CSVLoggerOptions {
-  char separator = ',';
-  bool append = false;  ///< keep an existing file and add rows (no second header)
+  char separator = ',';  ///< any character but a newline, a carriage return and '"'
+  bool append = false;   ///< keep an existing file and add rows (no second header)
 };
 
 /// Keras CSVLogger: one row per epoch, "epoch" then every logged name in sorted order; each
-/// row is flushed as it is written.
+/// row is flushed as it is written. A file that cannot be opened, written or flushed (a missing
+/// directory, a full disk) throws std::system_error naming the file and the OS reason.
 class CSVLogger : public Callback {
  public:
+  /// std::invalid_argument for an empty filename or a separator that breaks rows.
   explicit CSVLogger(std::filesystem::path filename, CSVLoggerOptions options = {});
 
   bool chief_worker_only() const override { return true; }
+  std::optional<std::vector<std::string>> added_log_names() const override {
+    return std::vector<std::string>{};
+  }
   void on_train_begin(const models::Logs& logs) override;
   void on_epoch_end(int epoch, models::Logs& logs) override;
   void on_train_end(const models::Logs& logs) override;
@@ -139,6 +158,11 @@ class LearningRateScheduler : public Callback {
   using Schedule = std::function<double(int epoch, double learning_rate)>;
   explicit LearningRateScheduler(Schedule schedule, int verbose = 0);
 
+  /// std::logic_error when the optimizer's learning rate is a schedule.
+  void set_params(const TrainingParams& params) override;
+  std::optional<std::vector<std::string>> added_log_names() const override {
+    return std::vector<std::string>{"lr"};
+  }
   void on_epoch_begin(int epoch, const models::Logs& logs) override;
   void on_epoch_end(int epoch, models::Logs& logs) override;
 

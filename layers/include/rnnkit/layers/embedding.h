@@ -8,6 +8,7 @@
 #include <rnnkit/layers/layer.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace rnnkit::layers {
@@ -78,8 +79,16 @@ class Embedding : public Layer {
   /// The output, and the mask ids != 0 with mask_zero (none otherwise); an incoming mask is
   /// not used, as in Keras.
   LayerOutput forward(const Tensor& inputs, const Tensor& mask, bool training) override;
+  /// The first sample holding an id that is not an integer in [0, input_dim).
+  std::optional<BadSample> find_bad_sample(const Tensor& inputs) const override;
 
  private:
+  struct BadId {
+    std::int64_t flat = 0;  ///< its row-major index in the inputs
+    std::string reason;
+  };
+  /// The first id of int64 or float `inputs` that is not an integer in [0, input_dim).
+  std::optional<BadId> find_bad_id(const Tensor& inputs) const;
   /// The ids as int64 after checking their dtype, shape and values.
   Tensor checked_ids(const Tensor& inputs) const;
   void check_input_shape(const Shape& input_shape) const;

@@ -9,6 +9,7 @@
 #include <rnnkit/initializers/initializer.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,6 +34,12 @@ struct LayerOutput {
   Tensor logits = {};
   /// That activation's name ("sigmoid" or "softmax") when logits is defined.
   std::string logits_activation = {};
+};
+
+/// A sample of a layer's inputs that the layer refuses for the values it holds.
+struct BadSample {
+  std::int64_t sample = 0;  ///< its index along axis 0
+  std::string reason = {};  ///< what forward() would say about it
 };
 
 /// `base` the first time, then `base_1`, `base_2`, ... (Keras's unique default layer names,
@@ -89,6 +96,13 @@ class Layer {
   /// The uniform call a model makes: `inputs`, the mask that came with them (may be undefined),
   /// and the mode. The default throws std::logic_error (a layer that needs more than one input).
   virtual LayerOutput forward(const Tensor& inputs, const Tensor& mask, bool training);
+  /// The first sample of `inputs` [N, ...] whose values forward() would refuse, found without
+  /// computing anything, so that a model can refuse its data before the first update; nothing
+  /// when every value is acceptable (forward() checks dtype and shape itself). The default finds
+  /// none; Embedding reports an id that is not an integer in [0, input_dim).
+  virtual std::optional<BadSample> find_bad_sample(const Tensor& /*inputs*/) const {
+    return std::nullopt;
+  }
   /// Whether the layer keeps state between calls (Keras `stateful`).
   virtual bool stateful() const { return false; }
   /// Zeroes the kept state; std::logic_error unless stateful() (Keras reset_states()).

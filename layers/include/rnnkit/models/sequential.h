@@ -186,18 +186,24 @@ class Sequential {
   /// Trains for `options.epochs` epochs on x [N, ...] and y [N, ...]; returns the per-epoch loss
   /// and metrics ("loss", metrics, then "val_..."). Everything is validated before the first
   /// step: x and y must have the same N, batch_size >= 1, validation_split in [0, 1), epochs >=
-  /// 0, the model compiled, and x, y and the validation data free of NaN and Inf (unless
-  /// allow_non_finite); otherwise std::invalid_argument / std::logic_error and the model is
-  /// unchanged. With a TerminateOnNaN callback, the batch whose loss is NaN or Inf applies no
-  /// update: training stops with the weights and optimizer state of the last finite-loss step
-  /// (Keras applies that batch's update before stopping).
+  /// 0, the model compiled, x, y and the validation data free of NaN and Inf (unless
+  /// allow_non_finite), validation x of x's dtype and feature sizes, class ids of a sparse loss
+  /// or accuracy in [0, classes), the ids of a first Embedding in [0, input_dim), whole batches
+  /// for a stateful model, and the callbacks' set_params(); otherwise std::invalid_argument /
+  /// std::logic_error naming the sample and its batch, and the model is unchanged. With `output`
+  /// set, the library's warnings of the call go there too (as in evaluate() and predict()). With a
+  /// TerminateOnNaN callback, the batch whose loss is NaN or Inf applies no update: training stops
+  /// with the weights and optimizer state of the last finite-loss step (Keras applies that batch's
+  /// update before stopping).
   History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
   /// The loss and metrics over x and y, as means over the samples.
   Logs evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options = {});
   /// The model's outputs for x, computed batch by batch in inference mode.
   Tensor predict(const Tensor& x, const PredictOptions& options = {});
   /// One optimization step on exactly this batch; the loss and metrics of this batch. Like
-  /// Keras's, it does not scan x and y for NaN or Inf (the returned loss shows them).
+  /// Keras's, it does not scan x and y for NaN or Inf (the returned loss shows them); class ids
+  /// and Embedding ids are checked before anything changes, as in fit(). A loss that depends on
+  /// no trainable weight updates nothing and leaves the iterations, as Keras 2.9.
   Logs train_on_batch(const Tensor& x, const Tensor& y, const Tensor& mask = {});
   /// The loss and metrics of this batch in inference mode; nothing is updated.
   Logs test_on_batch(const Tensor& x, const Tensor& y, const Tensor& mask = {});

@@ -1,0 +1,1 @@
+rnnkit_test(hardening_training SOURCES hardening_training_test.cpp LABELS unit training)
