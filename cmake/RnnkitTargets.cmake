@@ -55,9 +55,13 @@ function(rnnkit_add_library folder)
                                   PRIVATE ${ARG_PRIVATE_DEPS} $<BUILD_INTERFACE:rnnkit_build_options>)
   target_compile_features(${target} PUBLIC cxx_std_20)
   if(BUILD_SHARED_LIBS)
+    # No <target>_EXPORTS macro: nothing reads it, and without it a shared build compiles each
+    # file exactly as a static one does (a compiler cache serves both).
     set_target_properties(${target} PROPERTIES
       VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}
-      LINK_DEPENDS ${rnnkit_version_script})
+      LINK_DEPENDS ${rnnkit_version_script} DEFINE_SYMBOL "")
+    # Installed, each library finds the others it needs beside itself, wherever the prefix is.
+    set_target_properties(${target} PROPERTIES INSTALL_RPATH "$ORIGIN")
     target_link_options(${target} PRIVATE LINKER:--version-script=${rnnkit_version_script})
     # Every symbol must come from a declared dependency (the sanitizers' runtimes come only with
     # the program).
