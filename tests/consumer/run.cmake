@@ -31,7 +31,7 @@ endif()
 
 set(prefix ${WORK_DIR}/prefix)
 file(REMOVE_RECURSE ${prefix} ${WORK_DIR}/cmake-build ${WORK_DIR}/distributed-build
-     ${WORK_DIR}/pkg-config-build)
+     ${WORK_DIR}/distributed-no-mpi-build ${WORK_DIR}/pkg-config-build)
 run("installing rnnkit" ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
 
 file(GLOB pc_file ${prefix}/lib*/pkgconfig/rnnkit.pc)
@@ -95,6 +95,18 @@ elseif(NOT DISTRIBUTED AND NOT status)
   message(FATAL_ERROR "COMPONENTS distributed was found in a build without it")
 endif()
 message(STATUS "COMPONENTS distributed found: ${DISTRIBUTED}, as built")
+# ... and it, not rnnkit::rnnkit, is what needs MPI: hidden, MPI fails it (so hiding MPI above
+# did bite).
+if(DISTRIBUTED)
+  execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/distributed-no-mpi-build
+                          -DCMAKE_PREFIX_PATH=${prefix} -DCONSUMER_DISTRIBUTED=ON
+                          -DCMAKE_CXX_COMPILER=${CXX_COMPILER} -DCMAKE_DISABLE_FIND_PACKAGE_MPI=ON
+                  RESULT_VARIABLE status OUTPUT_VARIABLE output ERROR_VARIABLE output)
+  if(NOT status OR NOT output MATCHES "MPI")
+    message(FATAL_ERROR "COMPONENTS distributed was found with MPI hidden:\n${output}")
+  endif()
+  message(STATUS "COMPONENTS distributed with MPI hidden: refused")
+endif()
 
 # pkg-config and the compiler alone.
 find_program(PKG_CONFIG_EXECUTABLE pkg-config REQUIRED)
