@@ -43,6 +43,12 @@ else()
   set(rnnkit_pc_requires "fmt nlohmann_json zlib")
   set(rnnkit_pc_private_requires "")
 endif()
+# Paths relative to the .pc file, so that an installed tree can move (Debian's multiarch libdir is
+# two levels deep).
+file(RELATIVE_PATH rnnkit_pc_prefix ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})
+string(REGEX REPLACE "/$" "" rnnkit_pc_prefix ${rnnkit_pc_prefix})
+file(RELATIVE_PATH rnnkit_pc_libdir ${CMAKE_INSTALL_PREFIX} ${CMAKE_INSTALL_FULL_LIBDIR})
+file(RELATIVE_PATH rnnkit_pc_includedir ${CMAKE_INSTALL_PREFIX} ${CMAKE_INSTALL_FULL_INCLUDEDIR})
 configure_file(${CMAKE_CURRENT_LIST_DIR}/rnnkit.pc.in ${CMAKE_CURRENT_BINARY_DIR}/rnnkit.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/rnnkit.pc
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
