@@ -1,7 +1,8 @@
 # Installs rnnkit into a scratch prefix and builds an outside project against it, with CMake's
-# find_package and with pkg-config. install_consumer installs this (static) build, with the
-# suite; install_consumer_shared first configures and builds the libraries again as shared ones
-# (the whole library build once more), only when asked for: ctest -C shared -L install-shared.
+# find_package and with pkg-config. install_consumer installs this build (static by default),
+# with the suite; install_consumer_shared first configures and builds the libraries again as
+# shared ones (the whole library build once more: minutes on 2 cores), only when asked for:
+#   ctest -C shared -L install-shared
 set(rnnkit_consumer_arguments
     -DSOURCE_DIR=${CMAKE_CURRENT_SOURCE_DIR}/consumer -DCXX_COMPILER=${CMAKE_CXX_COMPILER}
     -DVERSION=${PROJECT_VERSION} -DDISTRIBUTED=$<TARGET_EXISTS:rnnkit_distributed>)
@@ -11,7 +12,8 @@ add_test(NAME install_consumer
                  -P ${CMAKE_CURRENT_SOURCE_DIR}/consumer/run.cmake)
 set_tests_properties(install_consumer PROPERTIES LABELS "unit;install")
 add_test(NAME install_consumer_shared
-         COMMAND ${CMAKE_COMMAND} ${rnnkit_consumer_arguments} -DRNNKIT_SOURCE_DIR=${PROJECT_SOURCE_DIR}
+         COMMAND ${CMAKE_COMMAND} ${rnnkit_consumer_arguments}
+                 -DRNNKIT_SOURCE_DIR=${PROJECT_SOURCE_DIR}
                  -DCMAKE_CXX_COMPILER_LAUNCHER=${CMAKE_CXX_COMPILER_LAUNCHER}
                  -DBUILD_DIR=${CMAKE_CURRENT_BINARY_DIR}/shared-build -DSHARED=ON
                  -DWORK_DIR=${CMAKE_CURRENT_BINARY_DIR}/consumer-shared-work
