@@ -49,6 +49,10 @@ file(RELATIVE_PATH rnnkit_pc_prefix ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig ${CMA
 string(REGEX REPLACE "/$" "" rnnkit_pc_prefix ${rnnkit_pc_prefix})
 file(RELATIVE_PATH rnnkit_pc_libdir ${CMAKE_INSTALL_PREFIX} ${CMAKE_INSTALL_FULL_LIBDIR})
 file(RELATIVE_PATH rnnkit_pc_includedir ${CMAKE_INSTALL_PREFIX} ${CMAKE_INSTALL_FULL_INCLUDEDIR})
+if(RNNKIT_SANITIZE)
+  # Sanitized libraries need the sanitizers' runtimes wherever they are linked.
+  set(rnnkit_pc_libs "${rnnkit_pc_libs} -fsanitize=address,undefined")
+endif()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/rnnkit.pc.in ${CMAKE_CURRENT_BINARY_DIR}/rnnkit.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/rnnkit.pc
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
