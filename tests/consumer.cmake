@@ -1,7 +1,7 @@
 # Installs rnnkit into a scratch prefix and builds an outside project against it, with CMake's
 # find_package and with pkg-config. install_consumer installs this build (static by default),
 # with the suite; install_consumer_shared first configures and builds the libraries again as
-# shared ones (the whole library build once more: minutes on 2 cores), only when asked for:
+# shared ones (the whole library build once more: about 6 minutes of CPU), only when asked for:
 #   ctest -C shared -L install-shared
 set(rnnkit_consumer_arguments
     -DSOURCE_DIR=${CMAKE_CURRENT_SOURCE_DIR}/consumer -DCXX_COMPILER=${CMAKE_CXX_COMPILER}
