@@ -35,8 +35,12 @@ if(RNNKIT_FUZZ)
   target_link_options(rnnkit_build_options INTERFACE -fsanitize=address,undefined)
 endif()
 
+set(rnnkit_version_script ${CMAKE_CURRENT_LIST_DIR}/rnnkit.map)
+
 # rnnkit_add_library(<folder> [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
-# Creates target rnnkit_<folder>, exported as rnnkit::<folder>, from <folder>/src/**.cpp.
+# Creates target rnnkit_<folder>, exported as rnnkit::<folder>, from <folder>/src/**.cpp; static,
+# or shared with BUILD_SHARED_LIBS (SONAME librnnkit_<folder>.so.<major>.<minor>, the ABI that
+# rnnkitConfigVersion.cmake promises, exporting what cmake/rnnkit.map lists).
 function(rnnkit_add_library folder)
   cmake_parse_arguments(ARG "" "" "PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
   file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/*.cpp)
@@ -50,6 +54,21 @@ function(rnnkit_add_library folder)
   target_link_libraries(${target} PUBLIC ${ARG_PUBLIC_DEPS}
                                   PRIVATE ${ARG_PRIVATE_DEPS} $<BUILD_INTERFACE:rnnkit_build_options>)
   target_compile_features(${target} PUBLIC cxx_std_20)
+  if(BUILD_SHARED_LIBS)
+    # No <target>_EXPORTS macro: nothing reads it, and without it a shared build compiles each
+    # file exactly as a static one does (a compiler cache serves both).
+    set_target_properties(${target} PROPERTIES
+      VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}
+      LINK_DEPENDS ${rnnkit_version_script} DEFINE_SYMBOL "")
+    # Installed, each library finds the others it needs beside itself, wherever the prefix is.
+    set_target_properties(${target} PROPERTIES INSTALL_RPATH "$ORIGIN")
+    target_link_options(${target} PRIVATE LINKER:--version-script=${rnnkit_version_script})
+    # Every symbol must come from a declared dependency (the sanitizers' runtimes come only with
+    # the program).
+    if(NOT RNNKIT_SANITIZE AND NOT RNNKIT_FUZZ)
+      target_link_options(${target} PRIVATE LINKER:--no-undefined)
+    endif()
+  endif()
   if(RNNKIT_SANITIZE)
     # A sanitized static library needs the sanitizer runtimes wherever it is linked, installed too.
     target_link_options(${target} INTERFACE -fsanitize=address,undefined)
