@@ -1,11 +1,15 @@
 #define BOOST_TEST_MODULE threads_hardening
+#include <rnnkit/framework/ops.h>
+#include <rnnkit/framework/random.h>
 #include <rnnkit/framework/runtime.h>
+#include <rnnkit/framework/tensor.h>
 
 #include <boost/test/unit_test.hpp>
 #include <climits>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "kernels/threads.h"
 #include "kernels/threads_load.h"
@@ -136,4 +140,25 @@ BOOST_FIXTURE_TEST_CASE(a_kernel_runs_on_the_team_asked_for_and_the_count_is_res
   kernels::run_on_team(1, [&] { seen = num_threads(); });
   BOOST_TEST(seen == 1);
   BOOST_TEST(num_threads() == 2);
+}
+
+// oneDNN fixes some kernels' thread partition when it creates a primitive, so a kernel the load
+// puts on one thread gets a primitive of its own, and each team's primitive is reused.
+BOOST_FIXTURE_TEST_CASE(each_team_runs_a_primitive_made_for_it, TwoThreadsAutomatic) {
+  Generator generator(1);
+  const Tensor x = Tensor::uniform({std::int64_t{1} << 18}, -1.0, 1.0, generator);
+  clear_primitive_cache();
+  set_others_ready(0);
+  const std::vector<double> on_two = tanh(x).to_vector();
+  const std::uint64_t made_for_two = primitive_cache_stats().misses;
+  BOOST_TEST_REQUIRE(made_for_two > 0u);
+  set_others_ready(1);
+  const std::vector<double> on_one = tanh(x).to_vector();
+  BOOST_TEST(primitive_cache_stats().misses == 2 * made_for_two);
+  BOOST_TEST(primitive_cache_stats().hits == 0u);
+  set_others_ready(0);
+  tanh(x);
+  BOOST_TEST(primitive_cache_stats().misses == 2 * made_for_two);
+  BOOST_TEST(primitive_cache_stats().hits == made_for_two);
+  BOOST_TEST(on_one == on_two);  // element-wise: the same bits on any team
 }
