@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "kernels/threads.h"
+#include "kernels/threads_load.h"
 
 // The automatic thread choice against kernels whose speed on one thread and on two is known:
 // they sleep 1 ms on the fast count and 4 ms on the slow one.
@@ -17,13 +18,18 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// Restores the fixed single thread the suite runs with (OMP_NUM_THREADS=1).
+// Two threads on a quiet machine, whatever the machine's real load; restores the fixed single
+// thread the suite runs with (OMP_NUM_THREADS=1) and the system's load probe.
 struct TwoThreadsAutomatic {
   TwoThreadsAutomatic() {
     set_num_threads(2);
     set_automatic_threads(true);
+    kernels::set_load_probe([] { return kernels::Load{.processors = 2, .others_ready = 0}; });
   }
-  ~TwoThreadsAutomatic() { set_num_threads(1); }
+  ~TwoThreadsAutomatic() {
+    kernels::set_load_probe({});
+    set_num_threads(1);
+  }
 };
 
 int chosen(const std::string& problem) {

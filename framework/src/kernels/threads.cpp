@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "kernels/threads_load.h"
 #include "rnnkit/framework/runtime.h"
 
 namespace rnnkit {
@@ -24,13 +25,20 @@ std::atomic<bool>& automatic() {
   return instance;
 }
 
+// How many ScopedThreads are open on this thread: inside one, a kernel keeps the team chosen.
+thread_local int open_scopes = 0;
+
 // Sets this thread's OpenMP team size for one scope.
 class ScopedThreads {
  public:
   explicit ScopedThreads(int threads) : previous_(omp_get_max_threads()) {
     omp_set_num_threads(threads);
+    ++open_scopes;
   }
-  ~ScopedThreads() { omp_set_num_threads(previous_); }
+  ~ScopedThreads() {
+    --open_scopes;
+    omp_set_num_threads(previous_);
+  }
   ScopedThreads(const ScopedThreads&) = delete;
   ScopedThreads& operator=(const ScopedThreads&) = delete;
 
@@ -53,6 +61,7 @@ constexpr std::size_t max_problems = 4096;
 // Below this much work (elements, or multiply-adds) a second thread costs more to wake and join
 // than it saves: a few microseconds, about a 32 K-element pass or a 64x64x32 matmul.
 constexpr std::int64_t small_work = std::int64_t{1} << 17;
+constexpr int max_threads_per_processor = 4;
 
 // How one execution runs, and what its time means.
 struct Plan {
@@ -177,14 +186,33 @@ Choices& choices() {
 }  // namespace
 
 void run_sized(std::int64_t work, const std::function<void()>& kernel) {
-  if (!automatic() || work >= small_work || omp_get_max_threads() == 1) return kernel();
-  const ScopedThreads threads(1);
+  const int all = omp_get_max_threads();
+  if (!automatic() || all == 1) return kernel();
+  const ScopedThreads threads(work < small_work ? 1 : free_team(all));
+  kernel();
+}
+
+int unchosen_team() {
+  const int all = omp_get_max_threads();
+  if (!automatic() || all == 1 || open_scopes > 0) return all;
+  return free_team(all);
+}
+
+void run_on_team(int threads, const std::function<void()>& kernel) {
+  if (threads == omp_get_max_threads()) return kernel();
+  const ScopedThreads scope(threads);
   kernel();
 }
 
 void run_with_chosen_threads(const std::string& problem, const std::function<void()>& kernel) {
   const int all = omp_get_max_threads();
   if (!automatic() || all == 1) return kernel();
+  // While other processes take cores, run on the free ones; such times say nothing about a
+  // quiet machine, so they are neither trials nor checks.
+  if (const int free = free_team(all); free < all) {
+    const ScopedThreads threads(free);
+    return kernel();
+  }
   const Plan plan = choices().next(problem);
   const ScopedThreads threads(plan.single ? 1 : all);
   const auto start = std::chrono::steady_clock::now();
@@ -196,8 +224,13 @@ void run_with_chosen_threads(const std::string& problem, const std::function<voi
 }  // namespace kernels
 
 void set_num_threads(int n) {
-  if (n < 1) {
-    throw std::invalid_argument(fmt::format("set_num_threads: expected n >= 1, got {}", n));
+  // More threads than processors only slow these kernels down, and past some thousands the
+  // system cannot create them (oneDNN then crashes).
+  const int most = kernels::max_threads_per_processor * omp_get_num_procs();
+  if (n < 1 || n > most) {
+    throw std::invalid_argument(fmt::format(
+        "set_num_threads: expected 1 <= n <= {} ({} per processor, {} processors), got {}", most,
+        kernels::max_threads_per_processor, omp_get_num_procs(), n));
   }
   omp_set_num_threads(n);
   kernels::automatic() = false;

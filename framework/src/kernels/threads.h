@@ -2,7 +2,8 @@
 
 // OpenMP thread counts: the user's fixed setting, or a per-problem choice between one thread
 // and all of them, settled by timing a kernel's first executions of each problem and revised
-// when the other count keeps winning later checks.
+// when the other count keeps winning later checks. While other processes take cores, every
+// kernel runs on the cores they leave free (kernels/threads_load.h), untimed.
 
 #include <cstdint>
 #include <functional>
@@ -23,5 +24,15 @@ void run_with_chosen_threads(const std::string& problem, const std::function<voi
 /// otherwise on the current count. Used by the small oneDNN kernels (element-wise, matmul,
 /// reductions), whose results do not depend on the count.
 void run_sized(std::int64_t work, const std::function<void()>& kernel);
+
+/// The team a kernel runs on outside run_sized() and run_with_chosen_threads(): the cores other
+/// processes leave free when the count is automatic, else the current count; inside either,
+/// the count they chose.
+int unchosen_team();
+
+/// Runs `kernel` with an OpenMP team of `threads`, restoring the caller's count afterwards.
+/// oneDNN fixes some kernels' thread count when it creates a primitive, so a primitive runs on
+/// the team it was created with.
+void run_on_team(int threads, const std::function<void()>& kernel);
 
 }  // namespace rnnkit::kernels

@@ -30,8 +30,10 @@ void release_cached_memory();
 /// Bytes of memory kept for reuse.
 std::size_t cached_memory_bytes();
 
-/// Fixes the number of threads of oneDNN and Eigen kernels (OpenMP) at n >= 1, for every
-/// problem size: the automatic choice below is turned off.
+/// Fixes the number of threads of oneDNN and Eigen kernels (OpenMP) at n, for every problem
+/// size and whatever the load: the automatic choice below is turned off. n must lie in
+/// [1, 4 * processors]: more threads than processors only slow these kernels down. Throws
+/// std::invalid_argument otherwise, and changes nothing.
 void set_num_threads(int n);
 /// The most threads a kernel uses (OpenMP's team size: OMP_NUM_THREADS, set_num_threads() or
 /// every core).
@@ -41,12 +43,16 @@ int num_threads();
 /// pick their thread count per problem size: each size's first executions (an untimed warm-up,
 /// then one thread and num_threads() four times each, in turns) are timed and the count with
 /// the lower median is kept for that size; after that one execution in 64 runs on the other
-/// count, and the choice flips when the other count wins two such checks in a row by 10%. Small problems often
-/// run faster on one thread than on two, and a core taken by other work makes spinning threads
-/// far slower. Automatic mode also runs element-wise kernels, reductions and matmuls too small
-/// to repay a second thread on one. On by default; off
-/// when OMP_NUM_THREADS is set or after set_num_threads(). The count never changes results:
-/// these float32 kernels give the same bits on any number of threads.
+/// count, and the choice flips when the other count wins two such checks in a row by 10%. Small
+/// problems often run faster on one thread than on two. Automatic mode also runs element-wise
+/// kernels, reductions and matmuls too small to repay a second thread on one. While threads of
+/// other processes are ready to run (the running count of /proc/loadavg less this process's,
+/// read every 10 ms and averaged), every kernel runs on the cores they leave free, at least
+/// one, untimed: OpenMP threads spin while they wait for each other, and a team larger than the
+/// free cores is slowed by orders of magnitude. On by default; off when OMP_NUM_THREADS is set
+/// or after set_num_threads(). The count can change the last bits of a result: oneDNN's RNN
+/// backward splits the sum behind the kernel's gradient between threads at some sizes (one
+/// input feature among them), so bit-identical runs need a fixed count.
 bool automatic_threads();
 /// How many executions of one problem the automatic choice takes to settle (its warm-up
 /// included): a benchmark that wants settled timings warms up at least this many steps.

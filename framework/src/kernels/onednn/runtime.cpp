@@ -1,12 +1,14 @@
 #include "kernels/onednn/runtime.h"
 
+#include <fmt/format.h>
+
 #include <list>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
-#include <fmt/format.h>
-
+#include "kernels/threads.h"
 #include "rnnkit/framework/runtime.h"
 
 namespace rnnkit {
@@ -105,8 +107,16 @@ dnnl::primitive_attr default_attributes() {
 
 std::shared_ptr<const CachedPrimitive> cached_primitive(
     const std::string& key, const std::function<CachedPrimitive()>& create) {
+  // oneDNN sizes some kernels' thread partition when it creates them: the team is part of the
+  // key, and in force while the primitive is created.
+  const int threads = kernels::unchosen_team();
   try {
-    return cache().get(key, create);
+    return cache().get(fmt::format("{}@{}threads", key, threads), [&] {
+      std::optional<CachedPrimitive> created;
+      kernels::run_on_team(threads, [&] { created = create(); });
+      created->threads = threads;
+      return *std::move(created);
+    });
   } catch (const dnnl::error& error) {
     rethrow(key, error);
   }
@@ -118,11 +128,13 @@ void execute(std::string_view op, const CachedPrimitive& primitive,
   try {
     const auto scratch_desc = primitive.descriptor.scratchpad_desc();
     if (scratch_desc.get_size() > 0) {
-      arguments.emplace(DNNL_ARG_SCRATCHPAD,
-                        dnnl::memory(scratch_desc, engine(), arena.reserve(scratch_desc.get_size())));
+      arguments.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(scratch_desc, engine(),
+                                                          arena.reserve(scratch_desc.get_size())));
     }
-    primitive.primitive.execute(stream(), arguments);
-    stream().wait();
+    kernels::run_on_team(primitive.threads, [&] {
+      primitive.primitive.execute(stream(), arguments);
+      stream().wait();
+    });
   } catch (const dnnl::error& error) {
     rethrow(op, error);
   }
@@ -135,14 +147,15 @@ dnnl::memory wrap(const dnnl::memory::desc& desc, const void* data) {
 dnnl::memory::desc plain_desc(const dnnl::memory::dims& dims, dnnl::memory::data_type type) {
   dnnl::memory::dims strides(dims.size(), 1);
   for (int i = static_cast<int>(dims.size()) - 2; i >= 0; --i) {
-    strides[static_cast<std::size_t>(i)] = strides[static_cast<std::size_t>(i) + 1] * dims[static_cast<std::size_t>(i) + 1];
+    strides[static_cast<std::size_t>(i)] =
+        strides[static_cast<std::size_t>(i) + 1] * dims[static_cast<std::size_t>(i) + 1];
   }
   return dnnl::memory::desc(dims, type, strides);
 }
 
 void rethrow(std::string_view op, const dnnl::error& error) {
-  throw std::runtime_error(fmt::format("{}: oneDNN error {} ({})", op, static_cast<int>(error.status),
-                                       error.what()));
+  throw std::runtime_error(
+      fmt::format("{}: oneDNN error {} ({})", op, static_cast<int>(error.status), error.what()));
 }
 
 }  // namespace kernels::onednn

@@ -6,11 +6,10 @@
 
 #include <functional>
 #include <memory>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-
-#include <oneapi/dnnl/dnnl.hpp>
 
 namespace rnnkit::kernels::onednn {
 
@@ -18,22 +17,25 @@ dnnl::engine& engine();
 /// This thread's stream.
 dnnl::stream& stream();
 
-/// A primitive with the descriptor it was made from (for layout and size queries).
+/// A primitive with the descriptor it was made from (for layout and size queries), and the
+/// OpenMP team it was made for and runs on.
 struct CachedPrimitive {
   dnnl::primitive primitive;
   dnnl::primitive_desc_base descriptor;
+  int threads = 1;
 };
 
 /// Attributes every rnnkit primitive is created with.
 dnnl::primitive_attr default_attributes();
 
-/// The primitive cached under `key`, created by `create` on a miss. `key` must name the kind,
-/// shapes, data types, layouts and attributes: everything the primitive depends on.
+/// The primitive cached under `key` and the team of kernels::unchosen_team(), created by
+/// `create` on a miss with that team in force. `key` must name the kind, shapes, data types,
+/// layouts and attributes: everything else the primitive depends on.
 std::shared_ptr<const CachedPrimitive> cached_primitive(
     const std::string& key, const std::function<CachedPrimitive()>& create);
 
-/// Runs `primitive` on this thread's stream with this thread's scratchpad and waits; a
-/// dnnl::error is re-thrown as std::runtime_error naming `op`.
+/// Runs `primitive` on this thread's stream with this thread's scratchpad and the team it was
+/// created for, and waits; a dnnl::error is re-thrown as std::runtime_error naming `op`.
 void execute(std::string_view op, const CachedPrimitive& primitive,
              std::unordered_map<int, dnnl::memory> arguments);
 

@@ -175,36 +175,36 @@ VanillaRnnState vanilla_rnn_forward(const VanillaRnnProblem& problem, bool train
                                     float* sequence, float* last_state) {
   const auto key =
       problem_key(training ? "vanilla_rnn_fwd_training" : "vanilla_rnn_fwd_inference", problem);
-  auto primitive = cached_primitive(key, [&] {
-    auto pd =
-        forward_pd(problem, training ? prop_kind::forward_training : prop_kind::forward_inference);
-    return CachedPrimitive{dnnl::vanilla_rnn_forward(pd), pd};
-  });
   const Layouts l(problem);
-  const auto& pd = primitive->descriptor;
-  const auto kernel =
-      bind_weights(weights.kernel, l.kernel, pd.weights_desc(0), key + ":weights_layer");
-  const auto recurrent_kernel = bind_weights(weights.recurrent_kernel, l.recurrent_kernel,
-                                             pd.weights_desc(1), key + ":weights_iter");
-  const PooledBuffer zero_bias = weights.bias ? nullptr : zeros(l.bias.get_size());
   VanillaRnnState state{.workspace = nullptr,
                         .x = acquire(l.x_time_major.get_size()),
                         .sequence = acquire(l.sequence_time_major.get_size())};
-  std::unordered_map<int, dnnl::memory> arguments{
-      {DNNL_ARG_SRC_LAYER, wrap(l.x_time_major, state.x.get())},
-      {DNNL_ARG_SRC_ITER, wrap(l.state, h0)},
-      {DNNL_ARG_WEIGHTS_LAYER, kernel.memory},
-      {DNNL_ARG_WEIGHTS_ITER, recurrent_kernel.memory},
-      {DNNL_ARG_BIAS, wrap(l.bias, weights.bias ? weights.bias : zero_bias.get())},
-      {DNNL_ARG_DST_LAYER, wrap(l.sequence_time_major, state.sequence.get())},
-      {DNNL_ARG_DST_ITER, wrap(l.state, last_state)}};
-  if (training) {
-    const md workspace_desc = pd.workspace_desc();
-    state.workspace = acquire(workspace_desc.get_size());
-    arguments.emplace(DNNL_ARG_WORKSPACE, wrap(workspace_desc, state.workspace.get()));
-  }
-  // The transposes around the primitive run on the thread count chosen for it.
+  // The primitive is made, and the transposes around it run, on the thread count chosen for it.
   run_with_chosen_threads(key, [&] {
+    auto primitive = cached_primitive(key, [&] {
+      auto pd = forward_pd(problem,
+                           training ? prop_kind::forward_training : prop_kind::forward_inference);
+      return CachedPrimitive{dnnl::vanilla_rnn_forward(pd), pd};
+    });
+    const auto& pd = primitive->descriptor;
+    const auto kernel =
+        bind_weights(weights.kernel, l.kernel, pd.weights_desc(0), key + ":weights_layer");
+    const auto recurrent_kernel = bind_weights(weights.recurrent_kernel, l.recurrent_kernel,
+                                               pd.weights_desc(1), key + ":weights_iter");
+    const PooledBuffer zero_bias = weights.bias ? nullptr : zeros(l.bias.get_size());
+    std::unordered_map<int, dnnl::memory> arguments{
+        {DNNL_ARG_SRC_LAYER, wrap(l.x_time_major, state.x.get())},
+        {DNNL_ARG_SRC_ITER, wrap(l.state, h0)},
+        {DNNL_ARG_WEIGHTS_LAYER, kernel.memory},
+        {DNNL_ARG_WEIGHTS_ITER, recurrent_kernel.memory},
+        {DNNL_ARG_BIAS, wrap(l.bias, weights.bias ? weights.bias : zero_bias.get())},
+        {DNNL_ARG_DST_LAYER, wrap(l.sequence_time_major, state.sequence.get())},
+        {DNNL_ARG_DST_ITER, wrap(l.state, last_state)}};
+    if (training) {
+      const md workspace_desc = pd.workspace_desc();
+      state.workspace = acquire(workspace_desc.get_size());
+      arguments.emplace(DNNL_ARG_WORKSPACE, wrap(workspace_desc, state.workspace.get()));
+    }
     reorder(transpose_key("ntc_to_tnc", l.x), l.x, x, l.x_time_major, state.x.get());
     execute("fused_simple_rnn", *primitive, std::move(arguments));
     if (sequence != nullptr) {
@@ -222,45 +222,46 @@ void vanilla_rnn_backward(const VanillaRnnProblem& problem, const VanillaRnnStat
                           const float* diff_last_state, const VanillaRnnGradients& gradients) {
   const auto key = problem_key("vanilla_rnn_bwd", problem);
   const Layouts l(problem);
-  auto primitive = cached_primitive(key, [&] {
-    dnnl::vanilla_rnn_backward::desc desc(
-        prop_kind::backward, problem.activation, direction, l.x_time_major, l.state, l.any_kernel,
-        l.any_recurrent_kernel, l.bias, l.sequence_time_major, l.state, l.x, l.state, l.any_kernel,
-        l.any_recurrent_kernel, l.bias, l.sequence, l.state);
-    dnnl::vanilla_rnn_backward::primitive_desc pd(desc, default_attributes(), engine(),
-                                                  forward_pd(problem, prop_kind::forward_training));
-    return CachedPrimitive{dnnl::vanilla_rnn_backward(pd), pd};
-  });
-  const auto& pd = primitive->descriptor;
-  const auto kernel =
-      bind_weights(weights.kernel, l.kernel, pd.weights_desc(0), key + ":weights_layer");
-  const auto recurrent_kernel = bind_weights(weights.recurrent_kernel, l.recurrent_kernel,
-                                             pd.weights_desc(1), key + ":weights_iter");
-  const PooledBuffer zero_bias = weights.bias ? nullptr : zeros(l.bias.get_size());
-  const PooledBuffer zero_diff_sequence = diff_sequence ? nullptr : zeros(l.sequence.get_size());
-
-  GradientTargets targets;
-  // oneDNN 2.6's backward adds into diff weights and diff bias, so they must start at zero.
-  // Diff weights in a layout other than ldigo are computed in scratch and reordered after.
-  struct DiffWeights {
-    md layout;
-    void* data;
-    bool reorder_after;
-  };
-  const auto diff_weights = [&](float* wanted, const md& plain, int index) {
-    const md layout = pd.diff_weights_desc(index);
-    const bool plain_layout = layout == plain;
-    void* data = targets.resolve(plain_layout ? wanted : nullptr, layout.get_size());
-    std::memset(data, 0, layout.get_size());
-    return DiffWeights{layout, data, !plain_layout && wanted != nullptr};
-  };
-  const DiffWeights diff_kernel = diff_weights(gradients.kernel, l.kernel, 0);
-  const DiffWeights diff_recurrent_kernel =
-      diff_weights(gradients.recurrent_kernel, l.recurrent_kernel, 1);
-  void* diff_bias = targets.resolve(gradients.bias, l.bias.get_size());
-  std::memset(diff_bias, 0, l.bias.get_size());
-
+  // The primitive is made and runs on the thread count chosen for it.
   run_with_chosen_threads(key, [&] {
+    auto primitive = cached_primitive(key, [&] {
+      dnnl::vanilla_rnn_backward::desc desc(
+          prop_kind::backward, problem.activation, direction, l.x_time_major, l.state, l.any_kernel,
+          l.any_recurrent_kernel, l.bias, l.sequence_time_major, l.state, l.x, l.state,
+          l.any_kernel, l.any_recurrent_kernel, l.bias, l.sequence, l.state);
+      dnnl::vanilla_rnn_backward::primitive_desc pd(
+          desc, default_attributes(), engine(), forward_pd(problem, prop_kind::forward_training));
+      return CachedPrimitive{dnnl::vanilla_rnn_backward(pd), pd};
+    });
+    const auto& pd = primitive->descriptor;
+    const auto kernel =
+        bind_weights(weights.kernel, l.kernel, pd.weights_desc(0), key + ":weights_layer");
+    const auto recurrent_kernel = bind_weights(weights.recurrent_kernel, l.recurrent_kernel,
+                                               pd.weights_desc(1), key + ":weights_iter");
+    const PooledBuffer zero_bias = weights.bias ? nullptr : zeros(l.bias.get_size());
+    const PooledBuffer zero_diff_sequence = diff_sequence ? nullptr : zeros(l.sequence.get_size());
+
+    GradientTargets targets;
+    // oneDNN 2.6's backward adds into diff weights and diff bias, so they must start at zero.
+    // Diff weights in a layout other than ldigo are computed in scratch and reordered after.
+    struct DiffWeights {
+      md layout;
+      void* data;
+      bool reorder_after;
+    };
+    const auto diff_weights = [&](float* wanted, const md& plain, int index) {
+      const md layout = pd.diff_weights_desc(index);
+      const bool plain_layout = layout == plain;
+      void* data = targets.resolve(plain_layout ? wanted : nullptr, layout.get_size());
+      std::memset(data, 0, layout.get_size());
+      return DiffWeights{layout, data, !plain_layout && wanted != nullptr};
+    };
+    const DiffWeights diff_kernel = diff_weights(gradients.kernel, l.kernel, 0);
+    const DiffWeights diff_recurrent_kernel =
+        diff_weights(gradients.recurrent_kernel, l.recurrent_kernel, 1);
+    void* diff_bias = targets.resolve(gradients.bias, l.bias.get_size());
+    std::memset(diff_bias, 0, l.bias.get_size());
+
     execute(
         "fused_simple_rnn backward", *primitive,
         {{DNNL_ARG_SRC_LAYER, wrap(l.x_time_major, state.x.get())},
