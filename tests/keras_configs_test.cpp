@@ -204,6 +204,12 @@ BOOST_AUTO_TEST_CASE(input_layer_batch_shape_and_batch_input_shape) {
       BOOST_TEST(model.output_shapes().back() == (Shape{4, 5, 2}));
     }
   }
+  // An Embedding model's integer input.
+  const models::Sequential ids = models::model_from_json(one_layer_model(
+      R"({"class_name": "InputLayer", "config": {"batch_shape": [null, 6], "dtype": "int32",
+          "name": "in"}}, {"class_name": "Embedding", "config": {"name": "e", "input_dim": 9,
+          "output_dim": 2}})"));
+  BOOST_TEST(ids.output_shapes().back() == (Shape{-1, 6, 2}));
   RNNKIT_CHECK_THROWS(models::model_from_json(one_layer_model(
                           R"({"class_name": "InputLayer", "config": {"name": "in"}}, )" + dense)),
                       std::invalid_argument, "InputLayer 'in'", "batch_shape", "batch_input_shape");
@@ -234,6 +240,11 @@ BOOST_AUTO_TEST_CASE(dtype_policies) {
   BOOST_TEST(models::model_from_json(simple_rnn_with(policy("float32"))).layer(0).dtype() ==
              DType::f32);
   BOOST_TEST(models::model_from_json(simple_rnn_with(policy("float64"))).layer(0).dtype() ==
+             DType::f64);
+  const std::string tf_keras_policy =
+      R"(, "dtype": {"module": "keras.mixed_precision", "class_name": "Policy", "config":
+          {"name": "float64"}, "registered_name": null})";
+  BOOST_TEST(models::model_from_json(simple_rnn_with(tf_keras_policy)).layer(0).dtype() ==
              DType::f64);
   RNNKIT_CHECK_THROWS(models::model_from_json(simple_rnn_with(policy("mixed_float16"))),
                       std::invalid_argument, "'rnn'", "SimpleRNN", "dtype", "mixed_float16");
@@ -350,7 +361,10 @@ BOOST_AUTO_TEST_CASE(dropout_layer) {
   layers::Dropout rows(0.5, {.noise_shape = {-1, 1}, .seed = 1, .dtype = DType::f64});
   const Tensor z = rows(x, true);
   for (std::int64_t r = 0; r < 200; ++r) BOOST_TEST(z.at({r, 0}) == z.at({r, 49}));
+  // A refused layer draws no default name.
+  layers::reset_layer_names();
   RNNKIT_CHECK_THROWS(layers::Dropout(1.0), std::invalid_argument, "rate", "[0, 1)", "1");
+  BOOST_TEST(layers::Dropout(0.5).name() == "dropout");
   RNNKIT_CHECK_THROWS(rows(Tensor::ones({2, 3, 4}), true), std::invalid_argument, "noise_shape",
                       "[2, 3, 4]");
   // The mask passes through.
