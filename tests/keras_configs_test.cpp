@@ -1,5 +1,6 @@
 #define BOOST_TEST_MODULE keras_configs
 #include <rnnkit/framework/gradcheck.h>
+#include <rnnkit/framework/messages.h>
 #include <rnnkit/framework/ops.h>
 #include <rnnkit/layers/activation.h>
 #include <rnnkit/layers/dense.h>
@@ -392,7 +393,16 @@ BOOST_AUTO_TEST_CASE(flatten_layer) {
   BOOST_TEST(first(x).to_vector() == (std::vector<double>{1, 4, 2, 5, 3, 6}));
   BOOST_TEST(last(Tensor::ones({4})).shape() == (Shape{4, 1}));
   const Tensor mask = not_equal(Tensor::ones({1, 2}), 0.0);
-  BOOST_TEST(!last.forward(x, mask, false).mask.defined());  // dropped, as Keras does
+  std::ostringstream warnings;
+  {
+    const ScopedMessageSink sink(warnings);
+    BOOST_TEST(!last.forward(x, mask, false).mask.defined());  // dropped, as Keras does
+    BOOST_TEST(!last.forward(x, mask, false).mask.defined());
+    BOOST_TEST(!last.forward(x, Tensor(), false).mask.defined());
+  }
+  BOOST_TEST(warnings.str() == "Flatten '" + last.name() +
+                                   "': the input's mask is dropped (Flatten does not support "
+                                   "masking); the layers after it see no mask\n");
   RNNKIT_CHECK_THROWS(layers::Flatten({.data_format = "nchw"}), std::invalid_argument,
                       "data_format", "nchw");
   const std::vector<Tensor> inputs{random_tensor({2, 3, 4})};

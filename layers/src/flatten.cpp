@@ -1,6 +1,7 @@
 #include "rnnkit/layers/flatten.h"
 
 #include <fmt/format.h>
+#include <rnnkit/framework/messages.h>
 #include <rnnkit/framework/ops.h>
 
 #include <stdexcept>
@@ -67,9 +68,16 @@ Tensor Flatten::operator()(const Tensor& inputs) {
   return x.reshape({batch, batch == 0 ? 0 : x.numel() / batch});
 }
 
-LayerOutput Flatten::forward(const Tensor& inputs, const Tensor&, bool) {
+LayerOutput Flatten::forward(const Tensor& inputs, const Tensor& mask, bool) {
   LayerOutput out;
   out.outputs.push_back((*this)(inputs));
+  if (mask.defined() && !warned_mask_dropped_) {
+    warn(
+        fmt::format("{}: the input's mask is dropped (Flatten does not support masking); the "
+                    "layers after it see no mask",
+                    label()));
+    warned_mask_dropped_ = true;
+  }
   return out;
 }
 

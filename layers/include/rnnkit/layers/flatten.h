@@ -18,8 +18,8 @@ struct FlattenOptions {
 };
 
 /// Keras Flatten (keras/layers/reshaping/flatten.py): [B, d1, ..., dk] -> [B, d1·...·dk]; [B]
-/// -> [B, 1]. The incoming mask is dropped, as Keras's Flatten does not support masking. No
-/// weights.
+/// -> [B, 1]. No weights. Flatten does not support masking: an incoming mask is dropped, with
+/// one warning per layer through rnnkit::warn, as Keras 3 warns that the mask is destroyed.
 class Flatten : public Layer {
  public:
   explicit Flatten(FlattenOptions options = {});
@@ -34,11 +34,12 @@ class Flatten : public Layer {
   const std::string& data_format() const { return options_.data_format; }
 
   Tensor operator()(const Tensor& inputs);
-  /// The output and no mask.
+  /// The output and no mask; the first call given a mask warns that it is dropped.
   LayerOutput forward(const Tensor& inputs, const Tensor& mask, bool training) override;
 
  private:
   FlattenOptions options_;
+  bool warned_mask_dropped_ = false;
 };
 
 }  // namespace rnnkit::layers
