@@ -447,3 +447,37 @@ BOOST_AUTO_TEST_CASE(new_layers_round_trip_with_keras_key_order) {
   BOOST_TEST(layers::deserialize(layers::serialize(activation))->get_config() ==
              activation.get_config());
 }
+
+BOOST_AUTO_TEST_CASE(a_loaded_keras_3_model_predicts_and_trains) {
+  models::Sequential model = models::model_from_json(fixture("SaiSrikar0_rnn_model_config.json"));
+  const Tensor x = random_tensor({8, 12, 1}, DType::f32, 3);
+  // Dropout is the identity in inference: the same output twice, and the model's output equals
+  // the layers' own, Dropout skipped.
+  const std::vector<double> first = model(x).to_vector();
+  BOOST_TEST(model(x).to_vector() == first);
+  auto& rnn = dynamic_cast<layers::SimpleRNN&>(model.layer(0));
+  auto& dense = dynamic_cast<layers::Dense&>(model.layer(2));
+  BOOST_TEST(dense(rnn(x)).to_vector() == first);
+  // In training it drops: rate 0.1 of the 8 x 32 rnn outputs is about 26 zeros.
+  const Tensor dropped = model.layer(1).forward(rnn(x), {}, true).outputs.front();
+  std::size_t zeros = 0;
+  for (double v : dropped.to_vector()) zeros += v == 0.0;
+  BOOST_TEST(zeros > 0u);
+  BOOST_TEST(zeros < 64u);
+  model.compile({.optimizer = "adam", .loss = "mse"});
+  const models::History history =
+      model.fit(x, random_tensor({8, 1}, DType::f32, 4), {.batch_size = 4, .verbose = 0});
+  BOOST_TEST(history.at("loss").size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_model_of_the_new_layers_round_trips_through_json) {
+  models::Sequential model(layers::SimpleRNN(4, {.return_sequences = true}),
+                           layers::Dropout(0.25, {.noise_shape = {-1, 1, -1}}), layers::Flatten(),
+                           layers::Activation("relu"), layers::Dense(2));
+  model.build({3, 2});
+  const std::string json = model.to_json();
+  models::Sequential loaded = models::model_from_json(json);
+  BOOST_TEST(loaded.to_json() == json);
+  BOOST_TEST(loaded.output_shapes()[2] == (Shape{-1, 12}));  // [T=3, units=4] flattened
+  BOOST_TEST(loaded.count_params() == model.count_params());
+}
