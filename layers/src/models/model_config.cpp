@@ -127,7 +127,7 @@ Sequential Sequential::from_layer_configs(const Config& config) {
       if (layer.is_object() && layer.contains("config") && layer["config"].is_object() &&
           layer["config"].contains("batch_input_shape")) {
         if (!input && model.size() == 0) {
-          input = detail::read_batch_shape("config", "batch_input_shape",
+          input = detail::read_batch_shape("layer config", "batch_input_shape",
                                            layer["config"]["batch_input_shape"]);
         }
         layer["config"].erase("batch_input_shape");
