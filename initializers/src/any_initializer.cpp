@@ -19,7 +19,8 @@ std::shared_ptr<const Initializer> make() {
 }
 
 // Class names, their snake_case forms, the aliases uniform/normal/one/zero, and the legacy
-// "…V2" names Keras 2.9 still deserializes.
+// "…V2" names Keras 2.9 still deserializes, and Keras 3.0-3.3's "OrthogonalInitializer" class
+// name (keras/src/initializers/random_initializers.py before 3.4).
 const std::map<std::string, Factory, std::less<>>& registry() {
   static const auto table = [] {
     std::map<std::string, Factory, std::less<>> names;
@@ -42,7 +43,7 @@ const std::map<std::string, Factory, std::less<>>& registry() {
     add({"LecunUniform", "lecun_uniform", "LecunUniformV2", "lecun_uniformV2"},
         &make<LecunUniform>);
     add({"LecunNormal", "lecun_normal", "LecunNormalV2", "lecun_normalV2"}, &make<LecunNormal>);
-    add({"Orthogonal", "orthogonal", "OrthogonalV2"}, &make<Orthogonal>);
+    add({"Orthogonal", "orthogonal", "OrthogonalV2", "OrthogonalInitializer"}, &make<Orthogonal>);
     add({"Identity", "identity", "IdentityV2"}, &make<Identity>);
     return names;
   }();

@@ -59,6 +59,7 @@ Dense Dense::from_config(const Config& config) {
   options.activity_regularizer = detail::read_regularizer(reader, "activity_regularizer");
   options.kernel_constraint = detail::read_constraint(reader, "kernel_constraint");
   options.bias_constraint = detail::read_constraint(reader, "bias_constraint");
+  detail::read_quantization_config(reader);
   reader.finish();
   return Dense(std::move(options));
 }

@@ -73,6 +73,7 @@ Embedding Embedding::from_config(const Config& config) {
   options.activity_regularizer = detail::read_regularizer(reader, "activity_regularizer");
   options.embeddings_constraint = detail::read_constraint(reader, "embeddings_constraint");
   options.mask_zero = reader.boolean("mask_zero", options.mask_zero);
+  detail::read_quantization_config(reader);
   const Config* length = reader.find("input_length");
   if (length != nullptr && !length->is_null())
     options.input_length = reader.integer("input_length");

@@ -26,7 +26,7 @@ ConfigWriter& ConfigWriter::value(std::string_view key, Config value) {
   return *this;
 }
 
-ConfigWriter& ConfigWriter::activation(std::string_view key, const Activation& activation) {
+ConfigWriter& ConfigWriter::activation(std::string_view key, const rnnkit::Activation& activation) {
   return serialized(key, [&] { return activations::serialize(activation); });
 }
 
@@ -48,12 +48,35 @@ ConfigWriter& ConfigWriter::constraint(std::string_view key,
 DType read_dtype(ConfigReader& reader) {
   return reader.parse("dtype", DType::f32, [](const Config& value) {
     if (value.is_null()) return DType::f32;
-    if (!value.is_string()) {
+    if (value.is_string()) return parse_float_dtype(value.get<std::string>());
+    // Keras 3 writes {"class_name": "DTypePolicy", "config": {"name": "float32"}}, tf.keras 2
+    // {"class_name": "Policy", ...} (keras/src/dtype_policies/dtype_policy.py): a policy named
+    // float32 or float64 is that plain dtype; mixed and quantized policies are refused by name.
+    if (value.is_object() && value.contains("class_name") && value.contains("config")) {
+      const KerasObject policy = read_keras_object("dtype policy", value);
+      const Config* name = policy.config->contains("name") ? &(*policy.config)["name"] : nullptr;
+      if ((policy.class_name == "DTypePolicy" || policy.class_name == "Policy") &&
+          name != nullptr && name->is_string() && (*name == "float32" || *name == "float64")) {
+        return parse_float_dtype(name->get<std::string>());
+      }
       throw std::invalid_argument(fmt::format(
-          "expected \"float32\" or \"float64\" (rnnkit has no mixed-precision policies), got {}",
-          value.dump()));
+          "expected \"float32\", \"float64\" or a DTypePolicy of one of them (rnnkit has no "
+          "mixed-precision or quantized policies), got the policy {} {}",
+          policy.class_name, name != nullptr ? name->dump() : std::string("without a name")));
     }
-    return parse_float_dtype(value.get<std::string>());
+    throw std::invalid_argument(
+        fmt::format("expected \"float32\", \"float64\" or a DTypePolicy of one of them, got {}",
+                    describe_config_value(value)));
+  });
+}
+
+void read_quantization_config(ConfigReader& reader) {
+  reader.parse("quantization_config", 0, [](const Config& value) {
+    if (!value.is_null()) {
+      throw std::invalid_argument(fmt::format(
+          "must be null (rnnkit has no quantized layers), got {}", describe_config_value(value)));
+    }
+    return 0;
   });
 }
 
@@ -70,7 +93,8 @@ constraints::AnyConstraint read_constraint(ConfigReader& reader, std::string_vie
   return reader.parse(key, constraints::AnyConstraint(), constraints::deserialize);
 }
 
-Activation read_activation(ConfigReader& reader, std::string_view key, Activation fallback) {
+rnnkit::Activation read_activation(ConfigReader& reader, std::string_view key,
+                                   rnnkit::Activation fallback) {
   return reader.parse(key, std::move(fallback), activations::deserialize);
 }
 

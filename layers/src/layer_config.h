@@ -23,7 +23,7 @@ class ConfigWriter {
   ConfigWriter(std::string label, Config config);
 
   ConfigWriter& value(std::string_view key, Config value);
-  ConfigWriter& activation(std::string_view key, const Activation& activation);
+  ConfigWriter& activation(std::string_view key, const rnnkit::Activation& activation);
   ConfigWriter& initializer(std::string_view key, const initializers::AnyInitializer& initializer);
   ConfigWriter& regularizer(std::string_view key, const regularizers::AnyRegularizer& regularizer);
   ConfigWriter& constraint(std::string_view key, const constraints::AnyConstraint& constraint);
@@ -37,14 +37,19 @@ class ConfigWriter {
   Config config_;
 };
 
-/// A layer's "dtype": "float32" or "float64"; null is Keras's default, float32. Keras's
-/// mixed-precision policies (other names, or {"class_name": "Policy", ...}) throw.
+/// A layer's "dtype": "float32" or "float64", or a Keras DTypePolicy / Policy dict naming one of
+/// them; null is Keras's default, float32. Keras's mixed-precision and quantized policies throw,
+/// naming the policy.
 DType read_dtype(ConfigReader& reader);
+/// Keras 3.13+'s "quantization_config" of Dense and Embedding: null is accepted and dropped, any
+/// other value throws.
+void read_quantization_config(ConfigReader& reader);
 initializers::AnyInitializer read_initializer(ConfigReader& reader, std::string_view key,
                                               initializers::AnyInitializer fallback);
 regularizers::AnyRegularizer read_regularizer(ConfigReader& reader, std::string_view key);
 constraints::AnyConstraint read_constraint(ConfigReader& reader, std::string_view key);
-Activation read_activation(ConfigReader& reader, std::string_view key, Activation fallback);
+rnnkit::Activation read_activation(ConfigReader& reader, std::string_view key,
+                                   rnnkit::Activation fallback);
 
 /// The base-layer keys, name, trainable and dtype, into options with those fields; Keras's
 /// legacy "implementation" key is accepted and dropped, as every Keras layer does.

@@ -7,8 +7,11 @@
 #include <map>
 #include <stdexcept>
 
+#include "rnnkit/layers/activation.h"
 #include "rnnkit/layers/dense.h"
+#include "rnnkit/layers/dropout.h"
 #include "rnnkit/layers/embedding.h"
+#include "rnnkit/layers/flatten.h"
 #include "rnnkit/layers/masking.h"
 #include "rnnkit/layers/rnn.h"
 #include "rnnkit/layers/simple_rnn.h"
@@ -28,9 +31,15 @@ std::unique_ptr<Layer> from_config(const Config& config) {
 // with one line here, {"Name", &from_config<Name>}, once it has get_config and from_config.
 const std::map<std::string, FromConfig, std::less<>>& classes() {
   static const std::map<std::string, FromConfig, std::less<>> table{
-      {"Dense", &from_config<Dense>},         {"Embedding", &from_config<Embedding>},
-      {"Masking", &from_config<Masking>},     {"RNN", &from_config<RNN>},
-      {"SimpleRNN", &from_config<SimpleRNN>}, {"SimpleRNNCell", &from_config<SimpleRNNCell>},
+      {"Activation", &from_config<Activation>},
+      {"Dense", &from_config<Dense>},
+      {"Dropout", &from_config<Dropout>},
+      {"Embedding", &from_config<Embedding>},
+      {"Flatten", &from_config<Flatten>},
+      {"Masking", &from_config<Masking>},
+      {"RNN", &from_config<RNN>},
+      {"SimpleRNN", &from_config<SimpleRNN>},
+      {"SimpleRNNCell", &from_config<SimpleRNNCell>},
   };
   return table;
 }

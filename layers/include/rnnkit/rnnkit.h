@@ -25,9 +25,12 @@
 #include <rnnkit/initializers/initializers.h>
 #include <rnnkit/initializers/serialization.h>
 #include <rnnkit/layers/abstract_rnn_cell.h>
+#include <rnnkit/layers/activation.h>
 #include <rnnkit/layers/dense.h>
+#include <rnnkit/layers/dropout.h>
 #include <rnnkit/layers/dropout_mask.h>
 #include <rnnkit/layers/embedding.h>
+#include <rnnkit/layers/flatten.h>
 #include <rnnkit/layers/layer.h>
 #include <rnnkit/layers/masking.h>
 #include <rnnkit/layers/rnn.h>

@@ -1,9 +1,14 @@
 // Sequential as data: get_config, to_json, from_config, model_from_json (spec §10).
 #include <fmt/format.h>
 
+#include <optional>
 #include <stdexcept>
+#include <string>
 
 #include "models/config_text.h"
+#include "models/keras1_arguments.h"
+#include "models/keras_input_layer.h"
+#include "rnnkit/framework/config_reader.h"
 #include "rnnkit/layers/serialization.h"
 #include "rnnkit/models/sequential.h"
 
@@ -26,31 +31,43 @@ Config input_layer_config(const Sequential& model, std::int64_t batch_size) {
   return Config{{"class_name", "InputLayer"}, {"config", std::move(config)}};
 }
 
-// The batch input shape [batch or null, dims...] of an InputLayer or first-layer config.
-void read_batch_input_shape(const Config& shape, Shape& input_shape, std::int64_t& batch_size) {
-  if (!shape.is_array() || shape.empty()) {
+// A Sequential config's layer list: Keras 2.2+ writes {"name": ..., "layers": [...]}, Keras 2.0-2.1
+// (and Keras 1) a bare list [...] (keras/engine/sequential.py, from_config).
+const Config& layer_list(const Config& config) {
+  if (config.is_array()) return config;
+  if (!config.is_object() || !config.contains("layers") || !config["layers"].is_array()) {
     throw std::invalid_argument(fmt::format(
-        "Sequential.from_config: batch_input_shape must be a list [batch, dims...], got {}",
-        shape.dump()));
+        "Sequential.from_config: expected an object with a \"layers\" list, or a list of layers "
+        "(Keras 2.0-2.1), got {}",
+        describe_config_value(config)));
   }
-  if (!shape[0].is_null() && !(shape[0].is_number_integer() && shape[0].get<std::int64_t>() >= 0)) {
-    throw std::invalid_argument(fmt::format(
-        "Sequential.from_config: batch_input_shape's batch size must be a non-negative integer or "
-        "null, got {}",
-        shape.dump()));
-  }
-  batch_size = shape[0].is_null() ? 0 : shape[0].get<std::int64_t>();
-  input_shape.clear();
-  for (std::size_t i = 1; i < shape.size(); ++i) {
-    if (!shape[i].is_null() &&
-        !(shape[i].is_number_integer() && shape[i].get<std::int64_t>() > 0)) {
-      throw std::invalid_argument(fmt::format(
-          "Sequential.from_config: batch_input_shape sizes must be positive integers or null, "
-          "got {}",
-          shape.dump()));
-    }
-    input_shape.push_back(shape[i].is_null() ? -1 : shape[i].get<std::int64_t>());
-  }
+  return config["layers"];
+}
+
+// "layer 2 'lstm' (class LSTM)", naming a layer entry in errors.
+std::string describe_entry(std::size_t index, const Config& entry) {
+  const Config* class_name =
+      entry.is_object() && entry.contains("class_name") ? &entry["class_name"] : nullptr;
+  const Config* config = entry.is_object() && entry.contains("config") ? &entry["config"] : nullptr;
+  const Config* name = config != nullptr && config->is_object() && config->contains("name")
+                           ? &(*config)["name"]
+                           : nullptr;
+  return fmt::format(
+      "layer {} {} (class {})", index,
+      name != nullptr && name->is_string() ? fmt::format("'{}'", name->get<std::string>())
+                                           : std::string("(unnamed)"),
+      class_name != nullptr && class_name->is_string() ? class_name->get<std::string>()
+                                                       : std::string("(none)"));
+}
+
+// A TF.js model.json holds the model under "modelTopology", either as Keras's model JSON or
+// wrapped in {"model_config": ...} with keras_version and backend (tfjs-layers
+// src/models.ts, loadLayersModelFromIOHandler).
+const Config& unwrapped_model(const Config& parsed) {
+  if (!parsed.is_object() || !parsed.contains("modelTopology")) return parsed;
+  const Config& topology = parsed["modelTopology"];
+  if (topology.is_object() && topology.contains("model_config")) return topology["model_config"];
+  return topology;
 }
 
 }  // namespace
@@ -74,10 +91,7 @@ std::string Sequential::to_json(int indent) const {
 }
 
 Sequential Sequential::from_config(const Config& config) {
-  if (!config.is_object() || !config.contains("layers") || !config["layers"].is_array()) {
-    throw std::invalid_argument(
-        "Sequential.from_config: expected an object with a \"layers\" list");
-  }
+  layer_list(config);
   try {
     return from_layer_configs(config);
   } catch (const Config::exception& error) {
@@ -87,34 +101,47 @@ Sequential Sequential::from_config(const Config& config) {
 }
 
 Sequential Sequential::from_layer_configs(const Config& config) {
-  if (config.contains("name") && !config["name"].is_string()) {
-    throw std::invalid_argument(fmt::format(
-        "Sequential.from_config: key 'name' must be a string, got {}", config["name"].dump()));
+  const Config& entries = layer_list(config);
+  const Config name = config.is_object() ? config.value("name", Config("")) : Config("");
+  if (!name.is_string()) {
+    throw std::invalid_argument(
+        fmt::format("Sequential.from_config: key 'name' must be a string, got {}", name.dump()));
   }
-  Sequential model(config.value("name", std::string()));
-  Shape input_shape;
-  std::int64_t batch_size = 0;
-  bool has_input_shape = false;
-  for (const Config& entry : config["layers"]) {
-    if (entry.is_object() && entry.contains("class_name") && entry["class_name"] == "InputLayer") {
-      read_batch_input_shape(entry.at("config").at("batch_input_shape"), input_shape, batch_size);
-      has_input_shape = true;
-      continue;
-    }
-    // Keras without an InputLayer: the first layer's config may carry the input shape, a
-    // base-layer keyword the model consumes.
-    Config layer = entry;
-    if (layer.is_object() && layer.contains("config") && layer["config"].is_object() &&
-        layer["config"].contains("batch_input_shape")) {
-      if (!has_input_shape && model.size() == 0) {
-        read_batch_input_shape(layer["config"]["batch_input_shape"], input_shape, batch_size);
-        has_input_shape = true;
+  Sequential model(name.get<std::string>());
+  std::optional<detail::ModelInput> input;
+  for (std::size_t index = 0; index < entries.size(); ++index) {
+    const Config& entry = entries[index];
+    try {
+      if (entry.is_object() && entry.value("class_name", Config()) == "InputLayer") {
+        input = detail::read_input_layer(entry.value("config", Config()));
+        continue;
       }
-      layer["config"].erase("batch_input_shape");
+      Config layer = entry;
+      if (layer.is_object() && layer.contains("config") && layer.contains("class_name") &&
+          layer["class_name"].is_string()) {
+        layer["config"] =
+            detail::with_keras2_arguments(layer["class_name"].get<std::string>(), layer["config"]);
+      }
+      // Keras without an InputLayer: the first layer's config may carry the input shape, a
+      // base-layer keyword the model consumes.
+      if (layer.is_object() && layer.contains("config") && layer["config"].is_object() &&
+          layer["config"].contains("batch_input_shape")) {
+        if (!input && model.size() == 0) {
+          input = detail::read_batch_shape("layer config", "batch_input_shape",
+                                           layer["config"]["batch_input_shape"]);
+        }
+        layer["config"].erase("batch_input_shape");
+      }
+      model.add(layers::deserialize(layer));
+    } catch (const std::invalid_argument& error) {
+      throw std::invalid_argument(fmt::format("Sequential.from_config: {}: {}",
+                                              describe_entry(index, entry), error.what()));
+    } catch (const Config::exception& error) {
+      throw std::invalid_argument(fmt::format("Sequential.from_config: {}: malformed config: {}",
+                                              describe_entry(index, entry), error.what()));
     }
-    model.add(layers::deserialize(layer));
   }
-  if (has_input_shape && model.size() > 0) model.build(input_shape, batch_size);
+  if (input && model.size() > 0) model.build(input->shape, input->batch_size);
   return model;
 }
 
@@ -125,15 +152,16 @@ Sequential model_from_json(std::string_view json) {
   } catch (const Config::exception& error) {
     throw std::invalid_argument(fmt::format("model_from_json: not valid JSON: {}", error.what()));
   }
-  if (!parsed.is_object() || parsed.value("class_name", Config()) != "Sequential" ||
-      !parsed.contains("config")) {
+  const Config& model = unwrapped_model(parsed);
+  if (!model.is_object() || model.value("class_name", Config()) != "Sequential" ||
+      !model.contains("config")) {
     throw std::invalid_argument(fmt::format(
-        "model_from_json: expected {{\"class_name\": \"Sequential\", \"config\": ...}}, got a "
-        "model of class {}",
-        parsed.is_object() && parsed.contains("class_name") ? parsed["class_name"].dump()
-                                                            : std::string("(none)")));
+        "model_from_json: expected {{\"class_name\": \"Sequential\", \"config\": ...}} (or a "
+        "TF.js model.json whose modelTopology holds one), got a model of class {}",
+        model.is_object() && model.contains("class_name") ? model["class_name"].dump()
+                                                          : std::string("(none)")));
   }
-  return Sequential::from_config(parsed["config"]);
+  return Sequential::from_config(model["config"]);
 }
 
 }  // namespace rnnkit::models

@@ -16,7 +16,7 @@ namespace rnnkit::layers {
 /// Keras Dense arguments, in Keras order, then the base-layer keywords.
 struct DenseOptions {
   std::int64_t units = 0;
-  Activation activation = "linear";
+  rnnkit::Activation activation = "linear";
   bool use_bias = true;
   initializers::AnyInitializer kernel_initializer = "glorot_uniform";
   initializers::AnyInitializer bias_initializer = "zeros";
@@ -52,7 +52,7 @@ class Dense : public Layer {
   static Dense from_config(const Config& config);
 
   std::int64_t units() const { return options_.units; }
-  const Activation& activation() const { return options_.activation; }
+  const rnnkit::Activation& activation() const { return options_.activation; }
   bool use_bias() const { return options_.use_bias; }
   const initializers::AnyInitializer& kernel_initializer() const {
     return options_.kernel_initializer;

@@ -19,7 +19,7 @@ namespace rnnkit::layers {
 /// and the base-layer keywords.
 struct SimpleRNNOptions {
   std::int64_t units = 0;
-  Activation activation = "tanh";
+  rnnkit::Activation activation = "tanh";
   bool use_bias = true;
   initializers::AnyInitializer kernel_initializer = "glorot_uniform";
   initializers::AnyInitializer recurrent_initializer = "orthogonal";
@@ -74,7 +74,7 @@ class SimpleRNN : public RNN {
   SimpleRNNCell& cell() { return static_cast<SimpleRNNCell&>(RNN::cell()); }
   const SimpleRNNCell& cell() const { return static_cast<const SimpleRNNCell&>(RNN::cell()); }
   std::int64_t units() const { return cell().units(); }
-  const Activation& activation() const { return cell().activation(); }
+  const rnnkit::Activation& activation() const { return cell().activation(); }
   bool use_bias() const { return cell().use_bias(); }
   const initializers::AnyInitializer& kernel_initializer() const {
     return cell().kernel_initializer();

@@ -24,7 +24,7 @@ struct RightPadding;
 /// unset: drawn from the global seed) and the base-layer keywords.
 struct SimpleRNNCellOptions {
   std::int64_t units = 0;
-  Activation activation = "tanh";
+  rnnkit::Activation activation = "tanh";
   bool use_bias = true;
   initializers::AnyInitializer kernel_initializer = "glorot_uniform";
   initializers::AnyInitializer recurrent_initializer = "orthogonal";
@@ -68,7 +68,7 @@ class SimpleRNNCell : public AbstractRNNCell {
   static SimpleRNNCell from_config(const Config& config);
 
   std::int64_t units() const { return options_.units; }
-  const Activation& activation() const { return options_.activation; }
+  const rnnkit::Activation& activation() const { return options_.activation; }
   bool use_bias() const { return options_.use_bias; }
   const initializers::AnyInitializer& kernel_initializer() const {
     return options_.kernel_initializer;
@@ -134,10 +134,9 @@ class SimpleRNNCell : public AbstractRNNCell {
   /// `inputs` times the cached input mask, or `inputs` itself when no multiply is needed.
   Tensor apply_input_dropout(const Tensor& inputs, bool training);
   SequenceOutput run_fused(const Tensor& inputs, const Tensor& initial_state,
-                           const SequenceOptions& options,
-                           const detail::RightPadding* padding);
-  SequenceOutput run_stepped(const Tensor& inputs, const Tensor& mask,
-                             const Tensor& initial_state, const SequenceOptions& options);
+                           const SequenceOptions& options, const detail::RightPadding* padding);
+  SequenceOutput run_stepped(const Tensor& inputs, const Tensor& mask, const Tensor& initial_state,
+                             const SequenceOptions& options);
 
   SimpleRNNCellOptions options_;
   Generator generator_;
