@@ -114,7 +114,10 @@ int main(int argc, char** argv) {
              w.batch, w.timesteps, w.inputs, w.units, 1e3 * seconds / w.steps, w.steps / seconds);
   if (w.memory) fmt::print("peak resident memory: {:.1f} MiB\n", peak_resident_kib() / 1024.0);
   if (w.show_threads) {
-    for (const ThreadChoice& choice : thread_choices()) {
+    const std::vector<ThreadChoice> choices = thread_choices();
+    // Choices are timed only while no other process competes for the cores.
+    if (choices.empty()) fmt::print("threads chosen: none settled (the machine was busy)\n");
+    for (const ThreadChoice& choice : choices) {
       fmt::print("threads chosen for {}: {}\n", choice.problem, choice.threads);
     }
   }

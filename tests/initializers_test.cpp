@@ -480,6 +480,7 @@ BOOST_AUTO_TEST_CASE(every_name_resolves_to_its_class) {
       {"Orthogonal", "Orthogonal"},
       {"orthogonal", "Orthogonal"},
       {"OrthogonalV2", "Orthogonal"},
+      {"OrthogonalInitializer", "Orthogonal"},
       {"Identity", "Identity"},
       {"identity", "Identity"},
       {"IdentityV2", "Identity"},
