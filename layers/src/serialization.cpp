@@ -7,6 +7,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "rnnkit/layers/add.h"
+#include "rnnkit/layers/concatenate.h"
 #include "rnnkit/layers/dense.h"
 #include "rnnkit/layers/embedding.h"
 #include "rnnkit/layers/masking.h"
@@ -28,6 +30,7 @@ std::unique_ptr<Layer> from_config(const Config& config) {
 // with one line here, {"Name", &from_config<Name>}, once it has get_config and from_config.
 const std::map<std::string, FromConfig, std::less<>>& classes() {
   static const std::map<std::string, FromConfig, std::less<>> table{
+      {"Add", &from_config<Add>},             {"Concatenate", &from_config<Concatenate>},
       {"Dense", &from_config<Dense>},         {"Embedding", &from_config<Embedding>},
       {"Masking", &from_config<Masking>},     {"RNN", &from_config<RNN>},
       {"SimpleRNN", &from_config<SimpleRNN>}, {"SimpleRNNCell", &from_config<SimpleRNNCell>},

@@ -25,6 +25,8 @@
 #include <rnnkit/initializers/initializers.h>
 #include <rnnkit/initializers/serialization.h>
 #include <rnnkit/layers/abstract_rnn_cell.h>
+#include <rnnkit/layers/add.h>
+#include <rnnkit/layers/concatenate.h>
 #include <rnnkit/layers/dense.h>
 #include <rnnkit/layers/dropout_mask.h>
 #include <rnnkit/layers/embedding.h>
@@ -34,6 +36,8 @@
 #include <rnnkit/layers/serialization.h>
 #include <rnnkit/layers/simple_rnn.h>
 #include <rnnkit/layers/simple_rnn_cell.h>
+#include <rnnkit/models/functional.h>
+#include <rnnkit/models/input.h>
 #include <rnnkit/models/sequential.h>
 #include <rnnkit/optim/optim.h>
 #include <rnnkit/optim/serialization.h>

@@ -1,0 +1,1 @@
+rnnkit_test(functional SOURCES functional_test.cpp LABELS unit gradcheck)
