@@ -365,3 +365,52 @@ BOOST_AUTO_TEST_CASE(summary_lists_what_each_call_is_connected_to) {
   BOOST_TEST(text.find("'proj[1][0]']") != std::string::npos);
   BOOST_TEST(text.find("Total params: 8") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(the_functional_config_round_trips_with_keras_keys) {
+  const SymbolicTensor source = Input({5, 3}, {.dtype = f64, .name = "src"});
+  const SymbolicTensor target = Input({-1, 2}, {.dtype = f64, .name = "tgt"});
+  auto [encoded, state] =
+      Shared(SimpleRNN(3, {.return_state = true, .name = "enc", .dtype = f64}))(source);
+  Shared shared(Dense(3, {.name = "proj", .dtype = f64}));
+  const SymbolicTensor decoded =
+      Shared(SimpleRNN(3, {.return_sequences = true, .name = "dec", .dtype = f64}))(
+          target, {.initial_state = {shared(state)}});
+  const SymbolicTensor twice = shared(encoded);
+  Model model({source, target}, {decoded, twice}, "seq2seq");
+  const Config config = model.get_config();
+  BOOST_TEST(config.at("layers").size() == 5u);  // two InputLayers, enc, proj, dec
+  BOOST_TEST(config.at("layers")[0].at("class_name") == "InputLayer");
+  BOOST_TEST(config.at("layers")[1].at("config").at("batch_input_shape").dump() == "[null,null,2]");
+  BOOST_TEST(config.at("layers")[4].at("inbound_nodes").dump() ==
+             R"([[["tgt",0,0,{}],["proj",0,0,{}]]])");
+  BOOST_TEST(config.at("layers")[3].at("inbound_nodes").dump() ==
+             R"([[["enc",0,1,{}]],[["enc",0,0,{}]]])");
+  BOOST_TEST(config.at("output_layers").dump() == R"([["dec",0,0],["proj",1,0]])");
+
+  Model restored = models::functional_from_json(model.to_json());
+  BOOST_TEST(restored.get_config().dump() == config.dump());
+  restored.set_weights(model.get_weights());
+  const std::vector<Tensor> x{random_tensor({2, 5, 3}, f64, 1), random_tensor({2, 4, 2}, f64, 2)};
+  const std::vector<Tensor> a = model(x);
+  const std::vector<Tensor> b = restored(x);
+  BOOST_TEST(a[0].to_vector() == b[0].to_vector());
+  BOOST_TEST(a[1].to_vector() == b[1].to_vector());
+
+  // Keras 2.2-2.3 and TensorFlow.js name the class "Model".
+  Config legacy{{"class_name", "Model"}, {"config", config}};
+  BOOST_TEST(models::functional_from_json(legacy.dump()).layers().size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(bad_functional_configs_are_refused_naming_the_problem) {
+  const SymbolicTensor x = Input({3}, {.name = "in"});
+  Model model({x}, {Shared(Dense(2, {.name = "d"}))(x)});
+  Config config = model.get_config();
+  config["layers"][1]["inbound_nodes"][0][0][0] = "ghost";
+  RNNKIT_CHECK_THROWS(Model::from_config(config), std::invalid_argument, "'d'", "'ghost'");
+  RNNKIT_CHECK_THROWS(models::functional_from_json(R"({"class_name": "Sequential", "config": {}})"),
+                      std::invalid_argument, "\"Sequential\"", "model_from_json");
+  Config wrong_output = model.get_config();
+  wrong_output["output_layers"][0][2] = 3;
+  RNNKIT_CHECK_THROWS(Model::from_config(wrong_output), std::invalid_argument, "output_layers",
+                      "[\"d\",0,3]");
+}

@@ -74,6 +74,21 @@ class Model : public layers::Layer {
   void summary(std::ostream& out) const;
   void summary() const;
 
+  /// Keras's functional config: name, "layers" (InputLayers first, then each layer once as
+  /// {"class_name", "config", "name", "inbound_nodes"}, where a node's inbound tensors are
+  /// [layer, node_index, tensor_index, {}] and an RNN's tensors after the first are its
+  /// initial_state), "input_layers" and "output_layers" ([layer, node_index, tensor_index]).
+  Config get_config() const override;
+  /// {"class_name": "Functional", "config": get_config(), "keras_version", "backend"} as JSON
+  /// text; `indent` < 0 writes one line.
+  std::string to_json(int indent = -1) const;
+  /// The inverse of get_config(), also reading what Keras 2.2-2.3 and TensorFlow.js write
+  /// (InputLayer "batch_input_shape", nested models of class "Model" or "Functional"). Layers
+  /// are rebuilt with layers::deserialize and called node by node; a key that is missing or
+  /// malformed, an unknown class or a reference to a layer or node that does not exist throws
+  /// std::invalid_argument naming it.
+  static Model from_config(const Config& config);
+
  protected:
   std::vector<layers::Layer*> sublayers() const override { return layers(); }
 
@@ -83,5 +98,11 @@ class Model : public layers::Layer {
   /// The nodes between inputs and outputs, Inputs excluded, in recording order.
   std::vector<std::shared_ptr<const detail::GraphNode>> nodes_;
 };
+
+/// Rebuilds a functional model from Model::to_json() or Keras's JSON ({"class_name":
+/// "Functional" or "Model", "config": ...}). The Sequential counterpart is model_from_json,
+/// which keeps returning a Sequential; a JSON text of the other kind is refused by each with an
+/// error naming the function to use.
+Model functional_from_json(std::string_view json);
 
 }  // namespace rnnkit::models
