@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE functional
 #include <rnnkit/framework/autograd.h>
 #include <rnnkit/framework/gradcheck.h>
+#include <rnnkit/framework/losses.h>
 #include <rnnkit/framework/ops.h>
 #include <rnnkit/layers/add.h>
 #include <rnnkit/layers/concatenate.h>
@@ -12,6 +13,7 @@
 #include <rnnkit/models/functional.h>
 #include <rnnkit/models/input.h>
 #include <rnnkit/models/sequential.h>
+#include <rnnkit/optim/adam.h>
 
 #include <boost/test/unit_test.hpp>
 #include <sstream>
@@ -413,4 +415,34 @@ BOOST_AUTO_TEST_CASE(bad_functional_configs_are_refused_naming_the_problem) {
   wrong_output["output_layers"][0][2] = 3;
   RNNKIT_CHECK_THROWS(Model::from_config(wrong_output), std::invalid_argument, "output_layers",
                       "[\"d\",0,3]");
+}
+
+// The README's training step for a functional model ("What is not supported").
+BOOST_AUTO_TEST_CASE(a_hand_written_training_step_trains_a_functional_model) {
+  const SymbolicTensor source = Input({5, 3});
+  const SymbolicTensor target = Input({-1, 2});
+  auto [encoded, state] = Shared(SimpleRNN(4, {.return_state = true}))(source);
+  const SymbolicTensor decoded =
+      Shared(SimpleRNN(4, {.return_sequences = true}))(target, {.initial_state = {state}});
+  Model model({source, target}, {Shared(Dense(2))(decoded)});
+  const Tensor xs = random_tensor({8, 5, 3}, DType::f32, 1);
+  const Tensor ys = random_tensor({8, 4, 2}, DType::f32, 2);
+  const Tensor targets = random_tensor({8, 4, 2}, DType::f32, 3, -0.5, 0.5);
+
+  optim::Adam adam({.learning_rate = 1e-2});
+  losses::MeanSquaredError mse;
+  double first = 0.0;
+  double last = 0.0;
+  for (int step = 0; step < 100; ++step) {
+    const std::vector<Tensor> y = model({xs, ys}, {.training = true});
+    Tensor loss = mse(targets, y[0]);
+    for (const Tensor& penalty : model.losses()) loss = loss + penalty;  // regularizers, if any
+    loss.backward();
+    std::vector<Variable> weights = model.trainable_weights();
+    adam.apply(weights);
+    for (Variable& w : weights) w.zero_grad();
+    if (step == 0) first = loss.item();
+    last = loss.item();
+  }
+  BOOST_TEST(last < 0.5 * first, "loss " << first << " -> " << last);
 }
