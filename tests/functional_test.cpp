@@ -446,3 +446,34 @@ BOOST_AUTO_TEST_CASE(a_hand_written_training_step_trains_a_functional_model) {
   }
   BOOST_TEST(last < 0.5 * first, "loss " << first << " -> " << last);
 }
+
+BOOST_AUTO_TEST_CASE(losses_hold_weight_penalties_and_the_activity_terms_of_the_call) {
+  const SymbolicTensor x = Input({3}, {.dtype = f64});
+  Shared dense(Dense(2, {.kernel_regularizer = regularizers::L2(0.5),
+                         .activity_regularizer = regularizers::L1(0.25),
+                         .dtype = f64}));
+  Model model({x}, {dense(x)});
+  model.set_weights({Tensor::ones({3, 2}, f64), Tensor::zeros({2}, f64)});
+  BOOST_TEST(model.losses().size() == 1u);  // before a call: the kernel penalty only
+  BOOST_TEST(model.losses()[0].item() == 0.5 * 6.0);
+  const Tensor data = Tensor::from_values(Shape{2, 3}, {1.0, 1.0, 1.0, 0.0, 0.0, -1.0}, f64);
+  static_cast<void>(model({data}));
+  BOOST_TEST_REQUIRE(model.losses().size() == 2u);
+  // outputs [[3, 3], [-1, -1]]: 0.25 * (3 + 3 + 1 + 1) / batch 2
+  BOOST_TEST(model.losses()[1].item() == 1.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_nested_model_round_trips_through_its_config) {
+  const SymbolicTensor x = Input({4, 3}, {.dtype = f64, .name = "inner_in"});
+  Model inner({x}, {Shared(SimpleRNN(2, {.name = "inner_rnn", .dtype = f64}))(x)}, "inner");
+  const SymbolicTensor outer_in = Input({4, 3}, {.dtype = f64, .name = "outer_in"});
+  const SymbolicTensor h = Shared(std::move(inner))(outer_in);
+  Model outer({outer_in}, {Shared(Dense(1, {.name = "outer_head", .dtype = f64}))(h)}, "outer");
+  const Config config = outer.get_config();
+  BOOST_TEST(config.at("layers")[1].at("class_name") == "Functional");
+  Model restored = models::functional_from_json(outer.to_json());
+  BOOST_TEST(restored.get_config().dump() == config.dump());
+  restored.set_weights(outer.get_weights());
+  const Tensor data = random_tensor({2, 4, 3}, f64, 4);
+  BOOST_TEST(restored({data})[0].to_vector() == outer({data})[0].to_vector());
+}
