@@ -30,7 +30,8 @@
 ///   values in two runs; the sizes that differ are unknown in the result). This builds the
 ///   layer's weights, so `set_weights` works straight after, and a shape the layer refuses
 ///   throws std::invalid_argument there, before any node exists. A stateful layer's kept
-///   state is reset afterwards.
+///   state is reset afterwards, and the layer's own losses() hold the activity terms of that
+///   run until its next call (a Model's losses() hold only its own calls').
 /// - Nothing is global: no session, no default graph.
 namespace rnnkit::models {
 
@@ -60,8 +61,10 @@ class SymbolicTensor {
   const std::string& layer_name() const;
   /// Which output of its node this is.
   std::size_t index() const { return index_; }
+  /// The producing node (an opaque type outside the library's graph code).
   const std::shared_ptr<const detail::GraphNode>& node() const { return node_; }
 
+  /// Output `index` of `node`; made by Input and by layer calls, not by user code.
   SymbolicTensor(std::shared_ptr<const detail::GraphNode> node, std::size_t index)
       : node_(std::move(node)), index_(index) {}
 
