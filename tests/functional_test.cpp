@@ -361,8 +361,11 @@ BOOST_AUTO_TEST_CASE(summary_lists_what_each_call_is_connected_to) {
   const std::string text = out.str();
   BOOST_TEST(text.find("Connected to") != std::string::npos);
   BOOST_TEST(text.find("a (InputLayer)") != std::string::npos);
-  BOOST_TEST(text.find("['a[0][0]']") != std::string::npos);
-  BOOST_TEST(text.find("['b[0][0]']") != std::string::npos);
+  // The shared layer has one row listing both of its calls' inputs.
+  BOOST_TEST(
+      text.find("proj (Dense)                 (None, 2)                 8          ['a[0][0]',") !=
+      std::string::npos);
+  BOOST_TEST(text.find(" 'b[0][0]']") != std::string::npos);
   BOOST_TEST(text.find("['proj[0][0]',") != std::string::npos);
   BOOST_TEST(text.find("'proj[1][0]']") != std::string::npos);
   BOOST_TEST(text.find("Total params: 8") != std::string::npos);
@@ -476,4 +479,17 @@ BOOST_AUTO_TEST_CASE(a_nested_model_round_trips_through_its_config) {
   restored.set_weights(outer.get_weights());
   const Tensor data = random_tensor({2, 4, 3}, f64, 4);
   BOOST_TEST(restored({data})[0].to_vector() == outer({data})[0].to_vector());
+}
+
+BOOST_AUTO_TEST_CASE(layers_follow_keras_depth_order_not_call_order) {
+  const SymbolicTensor x = Input({3}, {.dtype = f64});
+  const SymbolicTensor direct = Shared(Dense(3, {.name = "a", .dtype = f64}))(x);
+  const SymbolicTensor first = Shared(Dense(4, {.name = "b", .dtype = f64}))(x);
+  const SymbolicTensor second = Shared(Dense(3, {.name = "c", .dtype = f64}))(first);
+  Model model({x}, {Shared(layers::Add({.name = "sum", .dtype = f64}))({direct, second})});
+  // Depths from the output: sum 0, a and c 1, b 2 (Keras: [input, b, a, c, sum]).
+  std::vector<std::string> names;
+  for (const layers::Layer* layer : model.layers()) names.push_back(layer->name());
+  BOOST_TEST((names == std::vector<std::string>{"b", "a", "c", "sum"}));
+  BOOST_TEST((model.weights()[0].value().shape() == Shape{3, 4}));  // b's kernel comes first
 }

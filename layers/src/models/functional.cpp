@@ -110,6 +110,49 @@ Model::Model(std::vector<SymbolicTensor> inputs, std::vector<SymbolicTensor> out
   inputs_ = std::move(inputs);
   outputs_ = std::move(outputs);
   nodes_ = std::move(nodes);
+  layers_ = keras_layer_order();
+}
+
+// Keras's model.layers order (functional._map_graph_network): by depth from the outputs,
+// deepest first, ties in the order a depth-first walk from the outputs first meets each layer.
+std::vector<layers::Layer*> Model::keras_layer_order() const {
+  std::map<const layers::Layer*, std::size_t> first_met;
+  std::set<const detail::GraphNode*> visited;
+  std::vector<const detail::GraphNode*> stack;
+  for (auto it = outputs_.rbegin(); it != outputs_.rend(); ++it) stack.push_back(it->node().get());
+  while (!stack.empty()) {
+    const detail::GraphNode* node = stack.back();
+    stack.pop_back();
+    if (!visited.insert(node).second || node->is_input()) continue;
+    first_met.emplace(node->layer.get(), first_met.size());
+    for (auto it = node->inputs.rbegin(); it != node->inputs.rend(); ++it) {
+      stack.push_back(it->node().get());
+    }
+  }
+  // Depths from the outputs (0), visiting nodes consumers first; a layer called more than once
+  // takes the greatest depth of its calls, and so do those calls.
+  std::map<const detail::GraphNode*, std::size_t> node_depth;
+  std::map<const layers::Layer*, std::size_t> layer_depth;
+  for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
+    const detail::GraphNode* node = it->get();
+    const std::size_t depth = std::max(node_depth[node], layer_depth[node->layer.get()]);
+    layer_depth[node->layer.get()] = depth;
+    for (const SymbolicTensor& input : node->inputs) {
+      std::size_t& inbound = node_depth[input.node().get()];
+      inbound = std::max(inbound, depth + 1);
+    }
+  }
+  std::vector<layers::Layer*> out;
+  for (const NodePtr& node : nodes_) {
+    if (std::find(out.begin(), out.end(), node->layer.get()) == out.end()) {
+      out.push_back(node->layer.get());
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [&](layers::Layer* a, layers::Layer* b) {
+    if (layer_depth.at(a) != layer_depth.at(b)) return layer_depth.at(a) > layer_depth.at(b);
+    return first_met.at(a) < first_met.at(b);
+  });
+  return out;
 }
 
 std::vector<std::string> Model::input_names() const {
@@ -118,15 +161,7 @@ std::vector<std::string> Model::input_names() const {
   return names;
 }
 
-std::vector<layers::Layer*> Model::layers() const {
-  std::vector<layers::Layer*> out;
-  for (const NodePtr& node : nodes_) {
-    if (std::find(out.begin(), out.end(), node->layer.get()) == out.end()) {
-      out.push_back(node->layer.get());
-    }
-  }
-  return out;
-}
+std::vector<layers::Layer*> Model::layers() const { return layers_; }
 
 layers::Layer& Model::get_layer(std::string_view name) const {
   std::string names;
@@ -253,20 +288,29 @@ void Model::summary(std::ostream& out) const {
     out << row(fmt::format("{} (InputLayer)", input.layer_name()),
                "[" + shape_text(input.shape()) + "]", "0", "[]");
   }
-  for (const NodePtr& node : nodes_) {
+  // One row per layer, as Keras prints it: a layer called on tensors of different shapes has
+  // the output shape "multiple", and its row lists the inbound tensors of all its calls.
+  for (layers::Layer* layer : layers_) {
     separator();
+    std::vector<const detail::GraphNode*> calls_of;
+    for (const NodePtr& node : nodes_) {
+      if (node->layer.get() == layer) calls_of.push_back(node.get());
+    }
     std::string shapes;
-    for (const Shape& shape : node->output_shapes) {
+    for (const Shape& shape : calls_of[0]->output_shapes) {
       shapes += (shapes.empty() ? "" : ", ") + shape_text(shape);
     }
-    if (node->output_shapes.size() > 1) shapes = "[" + shapes + "]";
+    if (calls_of[0]->output_shapes.size() > 1) shapes = "[" + shapes + "]";
+    for (const detail::GraphNode* node : calls_of) {
+      if (node->output_shapes != calls_of[0]->output_shapes) shapes = "multiple";
+    }
     std::vector<std::string> connected;
-    for (const SymbolicTensor& t : node->inputs) connected.push_back(inbound(t));
-    const std::string params =
-        node_index.at(node.get()) == 0 ? std::to_string(node->layer->count_params()) : "0";
-    out << row(
-        fmt::format("{} ({})", node->layer->name(), node->layer->class_name()), shapes, params,
-        connected.empty() ? "[]" : "['" + connected[0] + "'" + (connected.size() > 1 ? "," : "]"));
+    for (const detail::GraphNode* node : calls_of) {
+      for (const SymbolicTensor& t : node->inputs) connected.push_back(inbound(t));
+    }
+    out << row(fmt::format("{} ({})", layer->name(), layer->class_name()), shapes,
+               std::to_string(layer->count_params()),
+               "['" + connected[0] + "'" + (connected.size() > 1 ? "," : "]"));
     for (std::size_t i = 1; i < connected.size(); ++i) {
       out << row("", "", "", " '" + connected[i] + "'" + (i + 1 == connected.size() ? "]" : ","));
     }

@@ -50,8 +50,9 @@ class Model : public layers::Layer {
   const std::vector<SymbolicTensor>& outputs() const { return outputs_; }
   /// The model's input names, in order (Keras input_names).
   std::vector<std::string> input_names() const;
-  /// The layers that compute, each once, in the order they were first called (Keras
-  /// model.layers without the InputLayers).
+  /// The layers that compute, each once, in Keras's model.layers order (deepest from the
+  /// outputs first; ties in the order a depth-first walk from the outputs meets them), without
+  /// the InputLayers. weights() and get_weights() follow it.
   std::vector<layers::Layer*> layers() const;
   /// The layer named `name`; std::invalid_argument listing the names when there is none.
   layers::Layer& get_layer(std::string_view name) const;
@@ -95,8 +96,12 @@ class Model : public layers::Layer {
  private:
   std::vector<SymbolicTensor> inputs_;
   std::vector<SymbolicTensor> outputs_;
+  std::vector<layers::Layer*> keras_layer_order() const;
+
   /// The nodes between inputs and outputs, Inputs excluded, in recording order.
   std::vector<std::shared_ptr<const detail::GraphNode>> nodes_;
+  /// Each layer of nodes_ once, in keras_layer_order(); owned through nodes_.
+  std::vector<layers::Layer*> layers_;
 };
 
 /// Rebuilds a functional model from Model::to_json() or Keras's JSON ({"class_name":
