@@ -383,15 +383,17 @@ Comparison run_model_as(const Json& root, Comparison comparison, DType dtype) {
   const Json& expected_outputs = top.required("outputs");
   const Json& loss_weights = top.required("loss_weights");
   if (expected_outputs.size() != outputs.size() || loss_weights.size() != outputs.size()) {
-    throw SchemaError(fmt::format("the model gives {} outputs; the case lists {} outputs and {} "
-                                  "loss_weights",
-                                  outputs.size(), expected_outputs.size(), loss_weights.size()));
+    throw SchemaError(
+        fmt::format("the model gives {} outputs; the case lists {} outputs and {} "
+                    "loss_weights",
+                    outputs.size(), expected_outputs.size(), loss_weights.size()));
   }
   Tensor loss = Tensor::scalar(0.0, dtype);
   for (std::size_t k = 0; k < outputs.size(); ++k) {
     const std::string at = fmt::format("outputs[{}]", k);
     comparison.compare(at, outputs[k], tensor(expected_outputs[k], at, dtype));
-    loss = loss + sum(outputs[k] * tensor(loss_weights[k], fmt::format("loss_weights[{}]", k), dtype));
+    loss =
+        loss + sum(outputs[k] * tensor(loss_weights[k], fmt::format("loss_weights[{}]", k), dtype));
   }
   comparison.compare("loss", loss.item(), number(top.required("loss"), "loss"));
   loss.backward();
