@@ -493,3 +493,17 @@ BOOST_AUTO_TEST_CASE(layers_follow_keras_depth_order_not_call_order) {
   BOOST_TEST((names == std::vector<std::string>{"b", "a", "c", "sum"}));
   BOOST_TEST((model.weights()[0].value().shape() == Shape{3, 4}));  // b's kernel comes first
 }
+
+BOOST_AUTO_TEST_CASE(input_refuses_bad_shapes_batch_sizes_and_dtypes) {
+  RNNKIT_CHECK_THROWS(Input({0, 3}, {.name = "z"}), std::invalid_argument, "Input 'z'",
+                      ">= 1 or -1", "[0, 3]");
+  RNNKIT_CHECK_THROWS(Input({3}, {.batch_size = -2, .name = "b"}), std::invalid_argument,
+                      "batch_size", "-2");
+  RNNKIT_CHECK_THROWS(Input({3}, {.dtype = DType::boolean, .name = "m"}), std::invalid_argument,
+                      "float32, float64 or int64", "bool");
+  const SymbolicTensor x = Input({3});
+  const models::SymbolicOutputs outs = Shared(Dense(2))(x);
+  BOOST_CHECK_THROW(static_cast<void>(outs[1]), std::out_of_range);
+  RNNKIT_CHECK_THROWS(Shared(Dense(2))(x, {.initial_state = {x}}), std::invalid_argument,
+                      "takes 1 input tensor, given 2");
+}
