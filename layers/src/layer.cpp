@@ -158,6 +158,19 @@ LayerOutput Layer::forward(const Tensor&, const Tensor&, bool) {
       fmt::format("{}: this layer cannot be called with a single input tensor", label()));
 }
 
+CallOutput Layer::forward_inputs(const std::vector<Tensor>& inputs,
+                                 const std::vector<Tensor>& masks, bool training) {
+  if (inputs.size() != 1) {
+    throw std::invalid_argument(
+        fmt::format("{}: takes 1 input tensor, given {}", label(), inputs.size()));
+  }
+  LayerOutput out = forward(inputs[0], masks.empty() ? Tensor() : masks[0], training);
+  CallOutput result{.outputs = std::move(out.outputs), .masks = {}};
+  result.masks.resize(result.outputs.size());
+  if (!result.masks.empty()) result.masks[0] = out.mask;
+  return result;
+}
+
 void Layer::reset_states() {
   throw std::logic_error(fmt::format("{}: reset_states needs a stateful layer", label()));
 }

@@ -309,6 +309,26 @@ LayerOutput RNN::forward(const Tensor& inputs, const Tensor& mask, bool training
   return out;
 }
 
+CallOutput RNN::forward_inputs(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks,
+                               bool training) {
+  if (inputs.empty()) {
+    throw std::invalid_argument(fmt::format(
+        "{}: takes the sequence and optionally its initial_state, given no tensor", label()));
+  }
+  const Tensor mask = masks.empty() ? Tensor() : masks[0];
+  RNNOutput result = (*this)(
+      inputs[0],
+      {.mask = mask, .training = training, .initial_state = {inputs.begin() + 1, inputs.end()}});
+  CallOutput out;
+  out.outputs.push_back(std::move(result.output));
+  out.masks.push_back(options_.return_sequences ? mask : Tensor());
+  for (Tensor& state : result.states) {
+    out.outputs.push_back(std::move(state));
+    out.masks.emplace_back();
+  }
+  return out;
+}
+
 std::vector<Tensor> RNN::states() const {
   if (options_.stateful && built()) return kept_states_;
   return std::vector<Tensor>(cell_->state_size().size());

@@ -8,6 +8,8 @@
 #include <stdexcept>
 
 #include "rnnkit/layers/activation.h"
+#include "rnnkit/layers/add.h"
+#include "rnnkit/layers/concatenate.h"
 #include "rnnkit/layers/dense.h"
 #include "rnnkit/layers/dropout.h"
 #include "rnnkit/layers/embedding.h"
@@ -32,6 +34,8 @@ std::unique_ptr<Layer> from_config(const Config& config) {
 const std::map<std::string, FromConfig, std::less<>>& classes() {
   static const std::map<std::string, FromConfig, std::less<>> table{
       {"Activation", &from_config<Activation>},
+      {"Add", &from_config<Add>},
+      {"Concatenate", &from_config<Concatenate>},
       {"Dense", &from_config<Dense>},
       {"Dropout", &from_config<Dropout>},
       {"Embedding", &from_config<Embedding>},

@@ -26,6 +26,8 @@
 #include <rnnkit/initializers/serialization.h>
 #include <rnnkit/layers/abstract_rnn_cell.h>
 #include <rnnkit/layers/activation.h>
+#include <rnnkit/layers/add.h>
+#include <rnnkit/layers/concatenate.h>
 #include <rnnkit/layers/dense.h>
 #include <rnnkit/layers/dropout.h>
 #include <rnnkit/layers/dropout_mask.h>
@@ -37,6 +39,8 @@
 #include <rnnkit/layers/serialization.h>
 #include <rnnkit/layers/simple_rnn.h>
 #include <rnnkit/layers/simple_rnn_cell.h>
+#include <rnnkit/models/functional.h>
+#include <rnnkit/models/input.h>
 #include <rnnkit/models/sequential.h>
 #include <rnnkit/optim/optim.h>
 #include <rnnkit/optim/serialization.h>

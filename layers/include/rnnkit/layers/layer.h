@@ -36,6 +36,13 @@ struct LayerOutput {
   std::string logits_activation = {};
 };
 
+/// What a call on a list of tensors gives (one node of a functional model): the outputs and one
+/// mask per output, undefined where there is none (Keras compute_mask's list).
+struct CallOutput {
+  std::vector<Tensor> outputs = {};
+  std::vector<Tensor> masks = {};
+};
+
 /// A sample of a layer's inputs that the layer refuses for the values it holds.
 struct BadSample {
   std::int64_t sample = 0;  ///< its index along axis 0
@@ -96,6 +103,15 @@ class Layer {
   /// The uniform call a model makes: `inputs`, the mask that came with them (may be undefined),
   /// and the mode. The default throws std::logic_error (a layer that needs more than one input).
   virtual LayerOutput forward(const Tensor& inputs, const Tensor& mask, bool training);
+  /// The call a functional model makes: `inputs` (one tensor for most layers; an RNN's further
+  /// tensors are its initial_state, a merge layer's are its operands), one mask per input (each
+  /// may be undefined), and the mode. The default takes exactly one input and runs forward();
+  /// another count throws std::invalid_argument naming the layer, the expected and the given
+  /// count.
+  virtual CallOutput forward_inputs(const std::vector<Tensor>& inputs,
+                                    const std::vector<Tensor>& masks, bool training);
+  /// The activity regularization terms of the last call, the tail of losses().
+  const std::vector<Tensor>& call_activity_losses() const { return activity_losses_; }
   /// The first sample of `inputs` [N, ...] whose values forward() would refuse, found without
   /// computing anything, so that a model can refuse its data before the first update; nothing
   /// when every value is acceptable (forward() checks dtype and shape itself). The default finds

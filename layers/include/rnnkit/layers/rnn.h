@@ -99,6 +99,11 @@ class RNN : public Layer {
   /// Model form: outputs are [output, states...], the mask handed on is the input mask with
   /// return_sequences and none otherwise.
   LayerOutput forward(const Tensor& inputs, const Tensor& mask, bool training) override;
+  /// Functional form: inputs[0] is the sequence, any further tensors are its initial_state;
+  /// masks[0] is the sequence's mask. The output carries the input mask with return_sequences;
+  /// the states carry none (Keras compute_mask).
+  CallOutput forward_inputs(const std::vector<Tensor>& inputs, const std::vector<Tensor>& masks,
+                            bool training) override;
 
   /// Creates the weights for inputs of `input_shape` ([B, T, F], or [T, B, F] when time_major)
   /// without running the layer, as Keras's build(input_shape) does, so set_weights can come
