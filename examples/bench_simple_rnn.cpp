@@ -6,12 +6,12 @@
 //   bench_simple_rnn B T I H steps [--threads N] [--dropout R] [--recurrent-dropout R]
 //                                  [--mask padded|holes] [--dtype f32|f64] [--memory]
 //                                  [--show-threads]
-#include <algorithm>
 #include <fmt/core.h>
 #include <rnnkit/rnnkit.h>
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -116,7 +116,10 @@ int main(int argc, char** argv) {
   if (w.show_threads) {
     const std::vector<ThreadChoice> choices = thread_choices();
     // Choices are timed only while no other process competes for the cores.
-    if (choices.empty()) fmt::print("threads chosen: none settled (the machine was busy)\n");
+    if (choices.empty() && competing_threads() >= 0.5) {
+      fmt::print("threads chosen: none settled ({:.1f} threads of other processes were ready)\n",
+                 competing_threads());
+    }
     for (const ThreadChoice& choice : choices) {
       fmt::print("threads chosen for {}: {}\n", choice.problem, choice.threads);
     }

@@ -414,6 +414,8 @@ BOOST_AUTO_TEST_CASE(bad_functional_configs_are_refused_naming_the_problem) {
   RNNKIT_CHECK_THROWS(Model::from_config(config), std::invalid_argument, "'d'", "'ghost'");
   RNNKIT_CHECK_THROWS(models::functional_from_json(R"({"class_name": "Sequential", "config": {}})"),
                       std::invalid_argument, "\"Sequential\"", "model_from_json");
+  RNNKIT_CHECK_THROWS(models::model_from_json(model.to_json()), std::invalid_argument,
+                      "\"Functional\"", "functional_from_json");
   Config wrong_output = model.get_config();
   wrong_output["output_layers"][0][2] = 3;
   RNNKIT_CHECK_THROWS(Model::from_config(wrong_output), std::invalid_argument, "output_layers",

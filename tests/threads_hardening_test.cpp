@@ -1,4 +1,5 @@
 #define BOOST_TEST_MODULE threads_hardening
+#include <omp.h>
 #include <rnnkit/framework/ops.h>
 #include <rnnkit/framework/random.h>
 #include <rnnkit/framework/runtime.h>
@@ -6,6 +7,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <climits>
+#include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -161,4 +163,19 @@ BOOST_FIXTURE_TEST_CASE(each_team_runs_a_primitive_made_for_it, TwoThreadsAutoma
   BOOST_TEST(primitive_cache_stats().misses == 2 * made_for_two);
   BOOST_TEST(primitive_cache_stats().hits == made_for_two);
   BOOST_TEST(on_one == on_two);  // element-wise: the same bits on any team
+}
+
+BOOST_AUTO_TEST_CASE(the_machines_load_is_read_from_proc_and_shown_by_competing_threads) {
+  // The real reading: this process's processors, and a finite, non-negative count of other
+  // processes' ready threads (whatever else runs on the machine now).
+  const kernels::Load load = kernels::system_load();
+  BOOST_TEST(load.processors == omp_get_num_procs());
+  BOOST_TEST(std::isfinite(load.others_ready));
+  BOOST_TEST(load.others_ready >= 0.0);
+  // competing_threads() is what the automatic choice reads.
+  TwoThreadsAutomatic restore;
+  set_others_ready(1.5);
+  BOOST_TEST(competing_threads() == 1.5);
+  kernels::set_load_probe({});
+  BOOST_TEST(competing_threads() >= 0.0);
 }

@@ -114,19 +114,18 @@ std::filesystem::path next_temporary_name(const std::filesystem::path& target) {
 
 /// Gives `create(name)` names until it stops failing with EEXIST: a crashed save can leave a
 /// temporary under a name a later process with the same pid (common in containers) tries
-/// again. Returns the name, or throws the last error.
+/// again. Returns the name, or an empty path with `error` set to the last failure.
 template <class Create>
-std::filesystem::path unique_temporary(std::string_view op, const std::filesystem::path& target,
-                                       Create&& create) {
+std::filesystem::path unique_temporary(const std::filesystem::path& target, Create&& create,
+                                       int& error) {
   constexpr int attempts = 1000;
-  int error = EEXIST;
+  error = EEXIST;
   for (int i = 0; i < attempts && error == EEXIST; ++i) {
     std::filesystem::path temporary = next_temporary_name(target);
     error = create(temporary);
     if (error == 0) return temporary;
   }
-  throw_os_error(error,
-                 fmt::format("{}: cannot create a temporary file next to {}", op, quoted(target)));
+  return {};
 }
 
 /// Makes the rename itself durable. Failing here is not reported: the new file is already in
@@ -146,7 +145,7 @@ std::string_view file_kind(mode_t mode) {
   return "special file";
 }
 
-/// Writes `bytes` to `fd`, flushes it to disk and closes it; throws naming `op` and `path`.
+/// Writes `bytes` to `fd` and flushes it to disk; throws naming `op` and `path`.
 void write_and_sync(std::string_view op, const std::filesystem::path& path, FileDescriptor& fd,
                     std::string_view bytes) {
   const auto fail = [&](int error, std::string_view action) {
@@ -156,10 +155,25 @@ void write_and_sync(std::string_view op, const std::filesystem::path& path, File
   if (::fsync(fd.get()) != 0) fail(errno, "flush to disk");
 }
 
+/// Closes the written `fd` and renames `temporary`, its name, over `path`; on failure the
+/// temporary is removed and the error thrown naming `op` and `path`.
+void close_and_replace(std::string_view op, const std::filesystem::path& path, FileDescriptor& fd,
+                       const std::filesystem::path& temporary) {
+  RemoveUnlessKept guard{temporary};
+  if (const int error = fd.close()) {
+    throw_os_error(error, fmt::format("{}: cannot write {}", op, quoted(path)));
+  }
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    throw_os_error(errno, fmt::format("{}: cannot replace {}", op, quoted(path)));
+  }
+  guard.kept = true;
+}
+
 /// Writes through a file without a name (O_TMPFILE), so that a process killed while writing
 /// leaves nothing; the complete file is linked under a temporary name and renamed over `path`
-/// (linkat cannot replace a file). Returns false, having written nothing, when the filesystem
-/// or the kernel cannot make such files or /proc is not there to link them by.
+/// (linkat cannot replace a file). Returns false, leaving nothing behind, when the filesystem
+/// or the kernel cannot make such files, /proc is not there to link them by, or the link is
+/// refused (some sandboxes forbid it): the named fallback then writes the file.
 bool write_through_unnamed_file(std::string_view op, const std::filesystem::path& path,
                                 std::string_view bytes) {
   const std::filesystem::path directory =
@@ -169,20 +183,17 @@ bool write_through_unnamed_file(std::string_view op, const std::filesystem::path
   const std::string self = fmt::format("/proc/self/fd/{}", fd.get());
   if (::access(self.c_str(), F_OK) != 0) return false;
   write_and_sync(op, path, fd, bytes);
-  const std::filesystem::path temporary =
-      unique_temporary(op, path, [&](const std::filesystem::path& name) {
+  int error = 0;
+  const std::filesystem::path temporary = unique_temporary(
+      path,
+      [&](const std::filesystem::path& name) {
         return ::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, name.c_str(), AT_SYMLINK_FOLLOW) == 0
                    ? 0
                    : errno;
-      });
-  RemoveUnlessKept guard{temporary};
-  if (const int error = fd.close()) {
-    throw_os_error(error, fmt::format("{}: cannot write {}", op, quoted(path)));
-  }
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    throw_os_error(errno, fmt::format("{}: cannot replace {}", op, quoted(path)));
-  }
-  guard.kept = true;
+      },
+      error);
+  if (temporary.empty()) return false;
+  close_and_replace(op, path, fd, temporary);
   return true;
 }
 
@@ -190,21 +201,25 @@ bool write_through_unnamed_file(std::string_view op, const std::filesystem::path
 void write_through_named_file(std::string_view op, const std::filesystem::path& path,
                               std::string_view bytes) {
   int raw_fd = -1;
-  const std::filesystem::path temporary =
-      unique_temporary(op, path, [&](const std::filesystem::path& name) {
+  int error = 0;
+  const std::filesystem::path temporary = unique_temporary(
+      path,
+      [&](const std::filesystem::path& name) {
         raw_fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         return raw_fd >= 0 ? 0 : errno;
-      });
+      },
+      error);
+  if (temporary.empty()) {
+    throw_os_error(error,
+                   fmt::format("{}: cannot create a temporary file next to {}", op, quoted(path)));
+  }
   FileDescriptor fd(raw_fd);
-  RemoveUnlessKept guard{temporary};
-  write_and_sync(op, path, fd, bytes);
-  if (const int error = fd.close()) {
-    throw_os_error(error, fmt::format("{}: cannot write {}", op, quoted(path)));
+  {
+    RemoveUnlessKept guard{temporary};
+    write_and_sync(op, path, fd, bytes);
+    guard.kept = true;
   }
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    throw_os_error(errno, fmt::format("{}: cannot replace {}", op, quoted(path)));
-  }
-  guard.kept = true;
+  close_and_replace(op, path, fd, temporary);
 }
 
 }  // namespace

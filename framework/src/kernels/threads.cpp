@@ -247,6 +247,8 @@ bool automatic_threads() { return kernels::automatic(); }
 
 int thread_choice_executions() { return kernels::trials; }
 
+double competing_threads() { return kernels::current_load().others_ready; }
+
 std::vector<ThreadChoice> thread_choices() {
   return kernels::choices().settled(omp_get_max_threads());
 }

@@ -1,6 +1,7 @@
 #include "kernels/threads_load.h"
 
 #include <omp.h>
+#include <sys/sysinfo.h>
 
 #include <algorithm>
 #include <chrono>
@@ -33,8 +34,9 @@ int system_running() {
 int own_running() {
   int running = 0;
   std::error_code error;
-  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", error)) {
-    std::ifstream file(task.path() / "stat");
+  for (std::filesystem::directory_iterator task("/proc/self/task", error), end;
+       !error && task != end; task.increment(error)) {
+    std::ifstream file(task->path() / "stat");
     std::string line;
     std::getline(file, line);
     const auto name_end = line.rfind(')');
@@ -52,7 +54,10 @@ class LoadReader {
     const auto now = std::chrono::steady_clock::now();
     if (now - last_ >= reading_interval) {
       last_ = now;
-      const double others = std::max(0, system_running() - own_running());
+      // /proc/loadavg counts the whole machine; when this process may use only some of its
+      // processors (affinity, a container's cpuset), only their share of the others lands there.
+      const double others = std::max(0, system_running() - own_running()) *
+                            static_cast<double>(processors_) / online_;
       average_ += reading_weight * (others - average_);
     }
     return {.processors = processors_, .others_ready = average_};
@@ -61,6 +66,7 @@ class LoadReader {
  private:
   std::mutex mutex_;
   const int processors_ = omp_get_num_procs();
+  const int online_ = std::max(processors_, get_nprocs());
   std::chrono::steady_clock::time_point last_{};
   double average_ = 0;
 };

@@ -153,8 +153,14 @@ Sequential model_from_json(std::string_view json) {
     throw std::invalid_argument(fmt::format("model_from_json: not valid JSON: {}", error.what()));
   }
   const Config& model = unwrapped_model(parsed);
-  if (!model.is_object() || model.value("class_name", Config()) != "Sequential" ||
-      !model.contains("config")) {
+  const Config class_name = model.is_object() ? model.value("class_name", Config()) : Config();
+  if (class_name == "Functional" || class_name == "Model") {
+    throw std::invalid_argument(
+        fmt::format("model_from_json: the JSON holds a functional model (class {}); read it with "
+                    "functional_from_json, which returns a Model",
+                    class_name.dump()));
+  }
+  if (!model.is_object() || class_name != "Sequential" || !model.contains("config")) {
     throw std::invalid_argument(fmt::format(
         "model_from_json: expected {{\"class_name\": \"Sequential\", \"config\": ...}} (or a "
         "TF.js model.json whose modelTopology holds one), got a model of class {}",

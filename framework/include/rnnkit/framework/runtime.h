@@ -57,6 +57,10 @@ bool automatic_threads();
 /// How many executions of one problem the automatic choice takes to settle (its warm-up
 /// included): a benchmark that wants settled timings warms up at least this many steps.
 int thread_choice_executions();
+/// The threads of other processes ready to run on this process's processors, a recent average,
+/// as the automatic choice reads it (/proc/loadavg's running count less this process's running
+/// threads, scaled to the processors this process may use).
+double competing_threads();
 /// Turns the automatic choice on or off, forgetting the choices made so far.
 void set_automatic_threads(bool on);
 
