@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "model_state.h"
 #include "test_support.h"
 
 using namespace rnnkit;
@@ -27,49 +28,9 @@ using layers::SimpleRNN;
 using layers::SimpleRNNCell;
 using models::Sequential;
 using testing::random_tensor;
+using testing::state_of;
 
 namespace {
-
-// Everything observable about a tensor, as text: shape, dtype, values, version.
-std::string state_of(const Tensor& tensor) {
-  return fmt::format("{} {} [{}] v{}", shape_str(tensor.shape()), dtype_name(tensor.dtype()),
-                     fmt::join(tensor.to_vector(), ", "), tensor.version());
-}
-
-std::string state_of(const std::vector<Tensor>& tensors) {
-  std::string text;
-  for (const Tensor& tensor : tensors) text += state_of(tensor) + "; ";
-  return text;
-}
-
-std::string state_of(const layers::Layer& layer) {
-  return fmt::format("{} built={} weights: {}", layer.get_config().dump(), layer.built(),
-                     state_of(layer.get_weights()));
-}
-
-std::string state_of(const optim::Optimizer& optimizer) {
-  const optim::OptimizerState state = optimizer.state();
-  std::string slots;
-  for (const auto& [name, value] : state.slots) slots += name + "=" + state_of(value) + "; ";
-  return fmt::format("{} lr={} iterations={} slots: {}", optimizer.get_config().dump(),
-                     optimizer.learning_rate(), state.iterations, slots);
-}
-
-std::string state_of(const Sequential& model) {
-  std::string kept_states;
-  for (const layers::Layer* layer : model.layers()) {
-    if (const auto* rnn = dynamic_cast<const layers::RNN*>(layer); rnn && rnn->built()) {
-      for (const Tensor& state : rnn->states()) {
-        kept_states += state.defined() ? state_of(state) + "; " : "none; ";
-      }
-    }
-  }
-  return fmt::format(
-      "{} built={} compiled={} metrics=[{}] stop={} weights: {} states: {} optimizer: {}",
-      model.to_json(), model.built(), model.compiled(), fmt::join(model.metric_names(), ","),
-      model.stop_training, state_of(model.get_weights()), kept_states,
-      model.compiled() ? state_of(model.optimizer()) : "none");
-}
 
 // What a refused constructor could wrongly consume: default layer names and global seeds.
 // Reading it consumes both, so it is read right after a reset to a known point.

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "file_size_limit.h"
+#include "model_state.h"
 #include "test_support.h"
 
 using namespace rnnkit;
@@ -33,49 +34,17 @@ using layers::Embedding;
 using layers::SimpleRNN;
 using models::Sequential;
 using testing::random_tensor;
+using testing::state_of;
 
 namespace {
 
-std::string state_of(const Tensor& tensor) {
-  return fmt::format("{} {} [{}] v{}", shape_str(tensor.shape()), dtype_name(tensor.dtype()),
-                     fmt::join(tensor.to_vector(), ", "), tensor.version());
-}
-
-std::string state_of(const std::vector<Tensor>& tensors) {
-  std::string text;
-  for (const Tensor& tensor : tensors) text += state_of(tensor) + "; ";
-  return text;
-}
-
-// Everything training can change, as text: the weights, the optimizer's iterations and slots,
-// the stateful layers' states.
-std::string model_state(const Sequential& model) {
-  std::string states;
-  for (const layers::Layer* layer : model.layers()) {
-    if (const auto* rnn = dynamic_cast<const layers::RNN*>(layer); rnn && rnn->built()) {
-      for (const Tensor& state : rnn->states()) {
-        states += state.defined() ? state_of(state) + "; " : "none; ";
-      }
-    }
-  }
-  std::string optimizer = "none";
-  if (model.compiled()) {
-    const optim::OptimizerState saved = model.optimizer().state();
-    optimizer = fmt::format("lr={} iterations={} slots: ", model.optimizer().learning_rate(),
-                            saved.iterations);
-    for (const auto& [name, value] : saved.slots) optimizer += name + "=" + state_of(value) + "; ";
-  }
-  return fmt::format("built={} stop={} weights: {} states: {} optimizer: {}", model.built(),
-                     model.stop_training, state_of(model.get_weights()), states, optimizer);
-}
-
 /// `call` must throw `Exception` whose message holds every given part, and leave the model's
 /// whole state as it was.
-#define CHECK_REFUSED(model, call, Exception, ...)                                     \
-  do {                                                                                 \
-    const std::string hardening_before = model_state(model);                           \
-    RNNKIT_CHECK_THROWS(call, Exception, __VA_ARGS__);                                 \
-    BOOST_TEST(model_state(model) == hardening_before, "the refused call changed it"); \
+#define CHECK_REFUSED(model, call, Exception, ...)                                  \
+  do {                                                                              \
+    const std::string hardening_before = state_of(model);                           \
+    RNNKIT_CHECK_THROWS(call, Exception, __VA_ARGS__);                              \
+    BOOST_TEST(state_of(model) == hardening_before, "the refused call changed it"); \
   } while (false)
 
 const initializers::AnyInitializer glorot = initializers::GlorotUniform({.seed = 1});
